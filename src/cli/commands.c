@@ -1,0 +1,21 @@
+/**
+ * @file commands.c
+ * @brief The table of sub-commands: one place, one line each.
+ */
+#include "cli/cli.h"
+#include <string.h>
+
+int cmd_version(int argc, char **argv);
+
+const struct cli_command cli_commands[] = {
+    {"version", "print the version", cmd_version},
+    {NULL, NULL, NULL},
+};
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    return 0;
+}

@@ -1,0 +1,17 @@
+/**
+ * @file testlib.h
+ * @brief Helpers shared by the tests (cmocka).
+ */
+#ifndef ONEHALL_TESTLIB_H
+#define ONEHALL_TESTLIB_H
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/** Makes a fresh directory under /tmp; caller frees the string. */
+char *test_tmpdir(void);
+/** Removes a directory made by test_tmpdir, recursively. */
+void test_rmrf(const char *dir);
+#endif
