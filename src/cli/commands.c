@@ -6,8 +6,10 @@
 #include <string.h>
 
 int cmd_version(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
+    {"calendar", "working-day calendar: due dates, working days, load a year", cmd_calendar},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };
