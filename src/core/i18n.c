@@ -22,7 +22,9 @@ static struct catalog {
     unsigned n;
 } catalogs[LANG__COUNT];
 
-static const char *files[LANG__COUNT] = {"i18n/zh-CN.txt", "i18n/en.txt"};
+/* Each language's texts may be split over several files, one per module:
+ * i18n/zh-CN.txt and i18n/zh-CN/NAME.txt (likewise for en). */
+static const char *prefixes[LANG__COUNT] = {"i18n/zh-CN", "i18n/en"};
 
 static int cmp_entry(const void *a, const void *b)
 {
@@ -57,18 +59,21 @@ static void unescape(char *s)
     *w = 0;
 }
 
-static int load(enum lang lang)
+struct load_ctx {
+    enum lang lang;
+    unsigned cap;
+    int failed;
+};
+
+static void load_file(const struct res *r, void *arg)
 {
-    const struct res *r = res_find(files[lang]);
-    if (!r) {
-        log_error("i18n: %s is not built in", files[lang]);
-        return -1;
-    }
+    struct load_ctx *ctx = arg;
+    /* "i18n/en" must not pick up a hypothetical "i18n/enx.txt". */
+    const char *rest = r->path + strlen(prefixes[ctx->lang]);
+    if (strcmp(rest, ".txt") != 0 && rest[0] != '/')
+        return;
     char *copy = xstrndup((const char *)r->data, r->len);
-    struct catalog *c = &catalogs[lang];
-    unsigned cap = 256;
-    c->v = xmalloc(cap * sizeof *c->v);
-    c->n = 0;
+    struct catalog *c = &catalogs[ctx->lang];
     int lineno = 0;
     for (char *line = copy, *next; line && *line; line = next) {
         lineno++;
@@ -82,26 +87,37 @@ static int load(enum lang lang)
         if (k == end || *k == '#' || *k == '\r')
             continue;
         if (!eq) {
-            log_error("i18n: %s:%d: no '='", files[lang], lineno);
-            free(copy);
-            return -1;
+            log_error("i18n: %s:%d: no '='", r->path, lineno);
+            ctx->failed = 1;
+            continue;
         }
         char *key = trim(k, eq);
         char *text = trim(eq + 1, end);
         unescape(text);
-        if (c->n == cap) {
-            cap *= 2;
-            c->v = xrealloc(c->v, cap * sizeof *c->v);
+        if (c->n == ctx->cap) {
+            ctx->cap = ctx->cap ? ctx->cap * 2 : 256;
+            c->v = xrealloc(c->v, ctx->cap * sizeof *c->v);
         }
         c->v[c->n].key = xstrdup(key);
         c->v[c->n].text = xstrdup(text);
         c->n++;
     }
     free(copy);
+}
+
+static int load(enum lang lang)
+{
+    struct load_ctx ctx = {lang, 0, 0};
+    res_each(prefixes[lang], load_file, &ctx);
+    struct catalog *c = &catalogs[lang];
+    if (ctx.failed || c->n == 0) {
+        log_error("i18n: the %s texts are missing or malformed", lang_tag(lang));
+        return -1;
+    }
     qsort(c->v, c->n, sizeof *c->v, cmp_entry);
     for (unsigned i = 1; i < c->n; i++)
         if (strcmp(c->v[i - 1].key, c->v[i].key) == 0) {
-            log_error("i18n: %s: key %s defined twice", files[lang], c->v[i].key);
+            log_error("i18n: %s: key %s defined twice", lang_tag(lang), c->v[i].key);
             return -1;
         }
     return 0;
