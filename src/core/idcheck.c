@@ -40,10 +40,9 @@ static size_t bounded_len(const char *s, size_t max)
  */
 static int known_province(int code)
 {
-    return (code >= 11 && code <= 15) || (code >= 21 && code <= 23) ||
-           (code >= 31 && code <= 37) || (code >= 41 && code <= 46) ||
-           (code >= 50 && code <= 54) || (code >= 61 && code <= 65) || code == 71 || code == 81 ||
-           code == 82;
+    return (code >= 11 && code <= 15) || (code >= 21 && code <= 23) || (code >= 31 && code <= 37) ||
+           (code >= 41 && code <= 46) || (code >= 50 && code <= 54) || (code >= 61 && code <= 65) ||
+           code == 71 || code == 81 || code == 82;
 }
 
 /** Two digits at s as a number (both already checked to be digits). */

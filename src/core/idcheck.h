@@ -22,23 +22,23 @@
  *  entries); append, never renumber. */
 enum idcheck_reason {
     IDCHECK_OK = 0,
-    IDCHECK_E_LENGTH = -1,     /**< wrong number of characters */
-    IDCHECK_E_CHAR = -2,       /**< a character not allowed at its position */
-    IDCHECK_E_REGION = -3,     /**< ID: province code unknown */
-    IDCHECK_E_DATE = -4,       /**< ID: birth date impossible or before 1890 */
-    IDCHECK_E_FUTURE = -5,     /**< ID: birth date after today (Asia/Shanghai) */
-    IDCHECK_E_CHECK = -6,      /**< the final check character is wrong */
-    IDCHECK_E_AUTHORITY = -7,  /**< USCC: registering authority code unknown */
-    IDCHECK_E_TYPE = -8,       /**< USCC: organisation type unknown for the authority */
-    IDCHECK_E_ORG_CHECK = -9,  /**< USCC: embedded organisation code's check wrong */
+    IDCHECK_E_LENGTH = -1,    /**< wrong number of characters */
+    IDCHECK_E_CHAR = -2,      /**< a character not allowed at its position */
+    IDCHECK_E_REGION = -3,    /**< ID: province code unknown */
+    IDCHECK_E_DATE = -4,      /**< ID: birth date impossible or before 1890 */
+    IDCHECK_E_FUTURE = -5,    /**< ID: birth date after today (Asia/Shanghai) */
+    IDCHECK_E_CHECK = -6,     /**< the final check character is wrong */
+    IDCHECK_E_AUTHORITY = -7, /**< USCC: registering authority code unknown */
+    IDCHECK_E_TYPE = -8,      /**< USCC: organisation type unknown for the authority */
+    IDCHECK_E_ORG_CHECK = -9, /**< USCC: embedded organisation code's check wrong */
 };
 
 /** What kind of document an 18-character ID number belongs to. */
 enum idcheck_kind {
-    IDCHECK_KIND_RESIDENT = 1,   /**< resident identity card (mainland) */
-    IDCHECK_KIND_HKMO_PERMIT,    /**< residence permit, Hong Kong / Macao residents (81, 82) */
-    IDCHECK_KIND_TW_PERMIT,      /**< residence permit, Taiwan residents (83) */
-    IDCHECK_KIND_FOREIGN_PR,     /**< foreigner's permanent residence card, 2023 (9...) */
+    IDCHECK_KIND_RESIDENT = 1, /**< resident identity card (mainland) */
+    IDCHECK_KIND_HKMO_PERMIT,  /**< residence permit, Hong Kong / Macao residents (81, 82) */
+    IDCHECK_KIND_TW_PERMIT,    /**< residence permit, Taiwan residents (83) */
+    IDCHECK_KIND_FOREIGN_PR,   /**< foreigner's permanent residence card, 2023 (9...) */
 };
 
 /** Gender as encoded by the parity of the sequence code. */

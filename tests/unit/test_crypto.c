@@ -4,9 +4,9 @@
  *        tokens, constant-time compare, Argon2id passwords and the cap on
  *        concurrent hashing. Password tests use the real parameters.
  */
-#include "testlib.h"
 #include "core/crypto.h"
 #include "core/err.h"
+#include "testlib.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,10 +132,9 @@ static void test_password(void **state)
     assert_non_null(t);
     t[3] = '1';
     assert_int_equal(crypto_password_needs_rehash(weak), 1);
-    assert_int_equal(crypto_password_verify(weak, "正确的马 battery staple"),
-                     -ERR_BAD_CREDENTIALS);
-    assert_int_equal(crypto_password_needs_rehash("$argon2i$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaA"),
-                     1);
+    assert_int_equal(crypto_password_verify(weak, "正确的马 battery staple"), -ERR_BAD_CREDENTIALS);
+    assert_int_equal(
+        crypto_password_needs_rehash("$argon2i$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaA"), 1);
     assert_int_equal(crypto_password_needs_rehash("not a hash"), -ERR_INVALID);
     assert_int_equal(crypto_password_needs_rehash(NULL), -ERR_INVALID);
     /* Garbage hashes never match; bad arguments are refused. */
@@ -217,8 +216,7 @@ static void test_cap_busy(void **state)
     pthread_join(tx, NULL);
     pthread_join(ty, NULL);
     pthread_barrier_destroy(&bar);
-    assert_true((x.rc == 0 && y.rc == -ERR_UNAVAILABLE) ||
-                (y.rc == 0 && x.rc == -ERR_UNAVAILABLE));
+    assert_true((x.rc == 0 && y.rc == -ERR_UNAVAILABLE) || (y.rc == 0 && x.rc == -ERR_UNAVAILABLE));
 
     /* The slot is free again. */
     assert_int_equal(crypto_password_hash("after", h), 0);

@@ -3,9 +3,9 @@
  * @brief The escaping helpers: text, attributes, URLs for href, JSON in
  *        <script>.
  */
-#include "testlib.h"
 #include "core/err.h"
 #include "core/html.h"
+#include "testlib.h"
 #include <string.h>
 
 /** html_text into a fresh buffer, compared with want. */
@@ -44,7 +44,10 @@ static void test_text(void **state)
 static void test_text_bad_bytes(void **state)
 {
     (void)state;
-    expect_text("a\xff" "b", "a\xef\xbf\xbd" "b");
+    expect_text("a\xff"
+                "b",
+                "a\xef\xbf\xbd"
+                "b");
     expect_text("\xc0\xbcscript>", "\xef\xbf\xbd\xef\xbf\xbdscript&gt;"); /* overlong '<' */
     expect_text("\xe4\xb8", "\xef\xbf\xbd\xef\xbf\xbd");
     expect_text("\xe4\xb8中", "\xef\xbf\xbd\xef\xbf\xbd中");
@@ -157,7 +160,9 @@ static void test_json_script(void **state)
     html_json_script(&b, "[\"<!--\",\"办事指南\"]");
     assert_string_equal(buf_str(&b), "[\"\\u003c!--\",\"办事指南\"]");
     buf_reset(&b);
-    html_json_script(&b, "\"a\xe2\x80\xa8" "b\xe2\x80\xa9" "c\"");
+    html_json_script(&b, "\"a\xe2\x80\xa8"
+                         "b\xe2\x80\xa9"
+                         "c\"");
     assert_string_equal(buf_str(&b), "\"a\\u2028b\\u2029c\"");
     buf_reset(&b);
     html_json_script(&b, "\"\xff\"");
@@ -171,9 +176,9 @@ static void test_json_script(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text),      cmocka_unit_test(test_text_bad_bytes),
-        cmocka_unit_test(test_attr),      cmocka_unit_test(test_url_check),
-        cmocka_unit_test(test_href),      cmocka_unit_test(test_json_script),
+        cmocka_unit_test(test_text), cmocka_unit_test(test_text_bad_bytes),
+        cmocka_unit_test(test_attr), cmocka_unit_test(test_url_check),
+        cmocka_unit_test(test_href), cmocka_unit_test(test_json_script),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,9 +4,9 @@
  *        reference cases (tests/data/cn-id) and hand-computed ones for every
  *        error reason, leap days, the clock, permits, masking.
  */
-#include "testlib.h"
 #include "core/clock.h"
 #include "core/idcheck.h"
+#include "testlib.h"
 #include <jansson.h>
 #include <string.h>
 #include <strings.h>

@@ -3,9 +3,9 @@
  * @brief Percent-decoding and -encoding, query strings and form bodies,
  *        Cookie headers.
  */
-#include "testlib.h"
 #include "core/err.h"
 #include "core/url.h"
+#include "testlib.h"
 #include <stdlib.h>
 #include <string.h>
 

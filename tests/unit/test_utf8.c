@@ -3,9 +3,9 @@
  * @brief Strict UTF-8: the boundaries of every sequence length, overlong
  *        forms, surrogates, values above U+10FFFF, truncation, controls.
  */
-#include "testlib.h"
 #include "core/err.h"
 #include "core/utf8.h"
+#include "testlib.h"
 #include <string.h>
 
 /** Validates a C string (its length without the NUL). */
@@ -20,14 +20,14 @@ static void test_valid(void **state)
     (void)state;
     assert_int_equal(valid(""), 0);
     assert_int_equal(valid("plain ASCII \x7f"), 0);
-    assert_int_equal(valid("\xc2\x80"), 0);               /* U+0080 */
-    assert_int_equal(valid("\xdf\xbf"), 0);               /* U+07FF */
-    assert_int_equal(valid("\xe0\xa0\x80"), 0);           /* U+0800 */
-    assert_int_equal(valid("\xed\x9f\xbf"), 0);           /* U+D7FF */
-    assert_int_equal(valid("\xee\x80\x80"), 0);           /* U+E000 */
-    assert_int_equal(valid("\xef\xbf\xbf"), 0);           /* U+FFFF */
-    assert_int_equal(valid("\xf0\x90\x80\x80"), 0);       /* U+10000 */
-    assert_int_equal(valid("\xf4\x8f\xbf\xbf"), 0);       /* U+10FFFF */
+    assert_int_equal(valid("\xc2\x80"), 0);         /* U+0080 */
+    assert_int_equal(valid("\xdf\xbf"), 0);         /* U+07FF */
+    assert_int_equal(valid("\xe0\xa0\x80"), 0);     /* U+0800 */
+    assert_int_equal(valid("\xed\x9f\xbf"), 0);     /* U+D7FF */
+    assert_int_equal(valid("\xee\x80\x80"), 0);     /* U+E000 */
+    assert_int_equal(valid("\xef\xbf\xbf"), 0);     /* U+FFFF */
+    assert_int_equal(valid("\xf0\x90\x80\x80"), 0); /* U+10000 */
+    assert_int_equal(valid("\xf4\x8f\xbf\xbf"), 0); /* U+10FFFF */
     assert_int_equal(valid("佛山市网上办事大厅"), 0);
     assert_int_equal(valid("𠀀 emoji 😀"), 0);
     /* U+0000 is valid UTF-8 (given through the length). */
@@ -42,25 +42,25 @@ static void test_invalid(void **state)
         const char *s;
         size_t bad_at;
     } cases[] = {
-        {"\x80", 0},                    /* lone continuation */
-        {"ab\xbf", 2},                  /* lone continuation */
-        {"\xc0\x80", 0},                /* overlong NUL */
-        {"\xc1\xbf", 0},                /* overlong U+007F */
-        {"\xe0\x80\x80", 0},            /* overlong 3-byte */
-        {"\xe0\x9f\xbf", 0},            /* overlong U+07FF */
-        {"\xf0\x80\x80\x80", 0},        /* overlong 4-byte */
-        {"\xf0\x8f\xbf\xbf", 0},        /* overlong U+FFFF */
-        {"x\xed\xa0\x80", 1},           /* U+D800 */
-        {"\xed\xbf\xbf", 0},            /* U+DFFF */
+        {"\x80", 0},                     /* lone continuation */
+        {"ab\xbf", 2},                   /* lone continuation */
+        {"\xc0\x80", 0},                 /* overlong NUL */
+        {"\xc1\xbf", 0},                 /* overlong U+007F */
+        {"\xe0\x80\x80", 0},             /* overlong 3-byte */
+        {"\xe0\x9f\xbf", 0},             /* overlong U+07FF */
+        {"\xf0\x80\x80\x80", 0},         /* overlong 4-byte */
+        {"\xf0\x8f\xbf\xbf", 0},         /* overlong U+FFFF */
+        {"x\xed\xa0\x80", 1},            /* U+D800 */
+        {"\xed\xbf\xbf", 0},             /* U+DFFF */
         {"\xed\xa0\xbd\xed\xb8\x80", 0}, /* CESU-8 surrogate pair */
-        {"\xf4\x90\x80\x80", 0},        /* U+110000 */
-        {"\xf5\x80\x80\x80", 0},        /* lead F5 */
+        {"\xf4\x90\x80\x80", 0},         /* U+110000 */
+        {"\xf5\x80\x80\x80", 0},         /* lead F5 */
         {"\xff", 0},
         {"\xfe\xff", 0},
-        {"\xc3", 0},                    /* truncated at the end */
-        {"ok\xe4\xb8", 2},              /* truncated 3-byte */
-        {"\xf0\x9f\x98", 0},            /* truncated 4-byte */
-        {"\xe4\x41\x41", 0},            /* continuation missing */
+        {"\xc3", 0},         /* truncated at the end */
+        {"ok\xe4\xb8", 2},   /* truncated 3-byte */
+        {"\xf0\x9f\x98", 0}, /* truncated 4-byte */
+        {"\xe4\x41\x41", 0}, /* continuation missing */
         {"\xf0\x9f\x41\x80", 0},
         {"\xc3\xa9\xc3", 2},
     };
@@ -82,8 +82,8 @@ static void test_invalid(void **state)
 static void test_decode_encode(void **state)
 {
     (void)state;
-    static const uint32_t cps[] = {0, 0x41, 0x7F, 0x80, 0x7FF, 0x800, 0x4E2D, 0xD7FF,
-                                   0xE000, 0xFFFD, 0xFFFF, 0x10000, 0x20000, 0x10FFFF};
+    static const uint32_t cps[] = {0,      0x41,   0x7F,   0x80,   0x7FF,   0x800,   0x4E2D,
+                                   0xD7FF, 0xE000, 0xFFFD, 0xFFFF, 0x10000, 0x20000, 0x10FFFF};
     for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
         char enc[4];
         int len = utf8_encode(cps[i], enc);
@@ -137,9 +137,9 @@ static void test_controls(void **state)
     assert_int_equal(utf8_check_text("a\x1b[31m", 6), -ERR_INVALID);
     assert_int_equal(utf8_check_text("a\x1f", 2), -ERR_INVALID);
     assert_int_equal(utf8_check_text("a\x7f", 2), -ERR_INVALID);
-    assert_int_equal(utf8_check_text("a\xc2\x80", 3), -ERR_INVALID);  /* U+0080 */
-    assert_int_equal(utf8_check_text("a\xc2\x9f", 3), -ERR_INVALID);  /* U+009F */
-    assert_int_equal(utf8_check_text("a\xc2\xa0", 3), 0);             /* U+00A0 */
+    assert_int_equal(utf8_check_text("a\xc2\x80", 3), -ERR_INVALID); /* U+0080 */
+    assert_int_equal(utf8_check_text("a\xc2\x9f", 3), -ERR_INVALID); /* U+009F */
+    assert_int_equal(utf8_check_text("a\xc2\xa0", 3), 0);            /* U+00A0 */
     assert_int_equal(utf8_check_text(" ~", 2), 0);
     assert_int_equal(utf8_check_text("\xc0\x8a", 2), -ERR_BAD_UTF8); /* overlong \n */
     assert_int_equal(utf8_check_line("\xed\xa0\x80", 3), -ERR_BAD_UTF8);
@@ -149,7 +149,7 @@ static void test_controls(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),    cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_valid),         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_decode_encode), cmocka_unit_test(test_count),
         cmocka_unit_test(test_controls),
     };
