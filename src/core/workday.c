@@ -564,11 +564,8 @@ static int install(const struct workday_year *y, int replace, struct err *e)
     years[at] = year_dup(y);
     n++;
     struct snap *s;
-    rc = snap_build(years, n, &s, e);
+    rc = snap_build(years, n, &s, e); /* frees years on failure */
     if (rc < 0) {
-        for (size_t i = 0; i < n; i++)
-            workday_year_free(years[i]);
-        free(years);
         pthread_mutex_unlock(&write_lock);
         return rc;
     }
