@@ -765,7 +765,10 @@ static int finish(struct ctx *x)
     workday_date until = r->decided != WORKDAY_NONE ? r->decided : x->now;
     int rc = 0;
 
-    step(r, TL_STEP_START, x->c.start, WORKDAY_NONE, 0, NULL);
+    /* "Not counted" is about days; hour limits run from the instant and an
+     * immediate item ends on the day itself. */
+    if (lim->unit == TL_WORKING_DAYS || lim->unit == TL_CALENDAR_DAYS)
+        step(r, TL_STEP_START, x->c.start, WORKDAY_NONE, 0, NULL);
     if (r->state == TL_WITHDRAWN) {
         /* No due date any more: tell the stops that led here and stop. */
         for (size_t i = 0; i < x->c.n_stops; i++)
