@@ -69,6 +69,9 @@ int accounts_disable(struct store_conn *c, int64_t account_id, int disabled, int
 int accounts_get(struct store_conn *c, struct arena *a, int64_t id, struct account *out,
                  struct err *e);
 
+/** Session expiry: idle and absolute, in seconds (0 keeps the default). */
+void accounts_configure(int session_idle_s, int session_max_s);
+
 /** Role name <-> bit. role_bit returns 0 for an unknown name. */
 unsigned role_bit(const char *name);
 const char *role_name(unsigned bit);

@@ -109,4 +109,17 @@ int store_ping(struct store_conn *c);
 int store_migrate(struct store *s, int *applied, char *errbuf, size_t errlen);
 /** Highest applied migration version, 0 when none. */
 int store_schema_version(struct store_conn *c);
+
+/** One migration: version NNNN, its file name, its SQL with dialect tokens
+ *  (@ID@ an auto-increment primary key, @BLOB@ a byte string). */
+struct store_migration {
+    int version;
+    const char *name;
+    const char *sql;
+};
+/** Applies the migrations of list (sorted by version) not yet applied. */
+int store_migrate_from(struct store *s, const struct store_migration *list, size_t n,
+                       int *applied, char *errbuf, size_t errlen);
+/** sql with the dialect tokens replaced for backend; caller frees. */
+char *store_dialect(enum store_backend backend, const char *sql);
 #endif

@@ -1,0 +1,127 @@
+/**
+ * @file uploads.c
+ * @brief POST /api/v1/uploads (multipart: files streamed to the blob store)
+ *        and GET /api/v1/uploads/{id} (only for the file's owner).
+ *        The type is decided from the bytes, not from what the client says.
+ */
+#include "api/api.h"
+#include "core/clock.h"
+#include "http/server.h"
+#include "store/files.h"
+#include "store/store.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* PDF, JPEG, PNG, and OFD (a ZIP container) by their magic bytes. */
+static const char *sniff(const unsigned char *h, int n)
+{
+    if (n >= 5 && memcmp(h, "%PDF-", 5) == 0)
+        return "application/pdf";
+    if (n >= 3 && h[0] == 0xff && h[1] == 0xd8 && h[2] == 0xff)
+        return "image/jpeg";
+    if (n >= 8 && memcmp(h, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (n >= 4 && memcmp(h, "PK\x03\x04", 4) == 0)
+        return "application/ofd";
+    return NULL;
+}
+
+int api_uploads_create(struct http_req *r)
+{
+    const struct http_upload *u = http_uploads(r);
+    if (!u)
+        return http_fail(r, ERR_INVALID, "file", "api.upload_none", NULL);
+    struct blob_store *bs = server_blobs(r->srv);
+    /* Check every file before recording any. */
+    const char *types[64];
+    int n = 0;
+    for (const struct http_upload *p = u; p; p = p->next, n++) {
+        if (n == 64)
+            return http_fail(r, ERR_INVALID, "file", "api.upload_none", NULL);
+        unsigned char head[8];
+        int k = blob_head(bs, p->sha256, head, sizeof head);
+        if (p->size == 0)
+            return http_fail(r, ERR_INVALID, p->field, "api.upload_empty", p->filename);
+        types[n] = k > 0 ? sniff(head, k) : NULL;
+        if (!types[n])
+            return http_fail(r, ERR_MEDIA_TYPE, p->field, "api.upload_type", p->filename);
+    }
+    struct store_conn *c = http_db(r);
+    if (store_begin(c) < 0)
+        return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
+    json_t *items = json_array();
+    char now[32];
+    clock_format_iso(clock_now_ms(), now);
+    n = 0;
+    for (const struct http_upload *p = u; p; p = p->next, n++) {
+        struct store_stmt *st;
+        int rc = store_prepare(c,
+                               "INSERT INTO uploads (sha256, owner_id, filename, content_type, "
+                               "size, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                               &st);
+        if (rc == 0) {
+            store_bind_text(st, 1, p->sha256);
+            store_bind_int64(st, 2, r->principal->account_id);
+            store_bind_text(st, 3, p->filename);
+            store_bind_text(st, 4, types[n]);
+            store_bind_int64(st, 5, p->size);
+            store_bind_text(st, 6, now);
+            rc = store_step(st);
+            if (rc == STORE_ROW)
+                json_array_append_new(
+                    items, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s}", "id",
+                                     (json_int_t)store_column_int64(st, 0), "field", p->field,
+                                     "filename", p->filename, "content_type", types[n], "size",
+                                     (json_int_t)p->size, "sha256", p->sha256, "created_at", now));
+            store_finalize(st);
+        }
+        if (rc != STORE_ROW) {
+            store_rollback(c);
+            json_decref(items);
+            return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
+        }
+    }
+    if (store_commit(c) < 0) {
+        store_rollback(c);
+        json_decref(items);
+        return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
+    }
+    return http_reply_json(r, 201, json_pack("{s:o}", "items", items));
+}
+
+int api_uploads_get(struct http_req *r)
+{
+    char *end;
+    long long id = strtoll(http_param(r, "id"), &end, 10);
+    if (*end || id <= 0)
+        return http_fail(r, ERR_NOT_FOUND, NULL, NULL, NULL);
+    struct store_stmt *st;
+    if (store_prepare(http_db(r),
+                      "SELECT sha256, content_type, filename FROM uploads WHERE id = ? AND "
+                      "owner_id = ?",
+                      &st) < 0)
+        return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
+    store_bind_int64(st, 1, id);
+    store_bind_int64(st, 2, r->principal->account_id);
+    int rc = store_step(st);
+    char sha[65] = "", type[64] = "";
+    const char *name = NULL;
+    if (rc == STORE_ROW) {
+        snprintf(sha, sizeof sha, "%s", store_column_text(st, 0));
+        snprintf(type, sizeof type, "%s", store_column_text(st, 1));
+        name = arena_strdup(r->arena, store_column_text(st, 2));
+    }
+    store_finalize(st);
+    /* Someone else's file is answered like a missing one: its existence is
+     * nobody else's business. */
+    if (rc != STORE_ROW)
+        return http_fail(r, ERR_NOT_FOUND, NULL, NULL, NULL);
+    int fd;
+    int64_t size;
+    if (blob_open(server_blobs(r->srv), sha, &fd, &size) < 0)
+        return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
+    (void)name;
+    http_header_add(r, "Content-Disposition", "attachment");
+    http_header_add(r, "Cache-Control", "private, no-store");
+    return http_reply_fd(r, 200, type, fd, (uint64_t)size);
+}

@@ -1,0 +1,31 @@
+/**
+ * @file routes.c
+ * @brief The route table: every URL of the hall, who may call it, in one
+ *        place. A route not listed here does not exist; a route's access
+ *        mask of 0 would refuse everyone.
+ */
+#include "api/api.h"
+#include "app/app.h"
+
+#define STAFF_ANY (ROLE_STAFF | ROLE_DEPT_ADMIN)
+#define ADMINS (ROLE_SYSADMIN | ROLE_HALL_ADMIN)
+
+const struct route app_routes[] = {
+    /* health and description */
+    {"GET", "/healthz", api_healthz, ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/openapi.json", api_openapi, ACCESS_PUBLIC, 0},
+    /* API: sessions and accounts */
+    {"POST", "/api/v1/session", api_session_create, ACCESS_PUBLIC, ROUTE_NO_CSRF},
+    {"DELETE", "/api/v1/session", api_session_delete, ACCESS_AUTH, 0},
+    {"POST", "/api/v1/accounts", api_accounts_create, ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/accounts/me", api_accounts_me, ACCESS_AUTH, 0},
+    {"GET", "/api/v1/accounts", api_accounts_list, ADMINS, 0},
+    {"POST", "/api/v1/accounts/{id}/roles", api_accounts_grant, ROLE_SYSADMIN, 0},
+    {"POST", "/api/v1/identity-verifications", api_identity_verify,
+     STAFF_ANY | ROLE_HALL_ADMIN | ROLE_TERMINAL, 0},
+    {"GET", "/api/v1/audit/verify", api_audit_verify, ROLE_AUDITOR | ROLE_SYSADMIN, 0},
+    /* API: uploaded files */
+    {"POST", "/api/v1/uploads", api_uploads_create, ACCESS_AUTH, ROUTE_UPLOAD},
+    {"GET", "/api/v1/uploads/{id}", api_uploads_get, ACCESS_AUTH, 0},
+};
+const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

@@ -1,0 +1,290 @@
+/**
+ * @file postgres.c
+ * @brief The PostgreSQL backend through libpq. "?" placeholders become $n;
+ *        a statement executes on its first step with its bound parameters
+ *        and walks the rows of the result. A connection found broken is
+ *        reset, so a restarted server is reconnected to; an error on a
+ *        broken connection is reported as retryable so store_tx tries again.
+ */
+#include "core/mem.h"
+#include "store/backend.h"
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PARAMS 64
+
+struct store_stmt {
+    struct store_conn *conn; /* first: see store.c */
+    char *sql;               /* with $n placeholders */
+    int nparams;
+    char *values[MAX_PARAMS];
+    int lengths[MAX_PARAMS];
+    int formats[MAX_PARAMS];
+    Oid types[MAX_PARAMS];
+    PGresult *res;
+    int row;
+    int executed;
+    unsigned char *blob; /* last unescaped bytea */
+};
+
+/* Turns ? into $1, $2 ... outside quotes and comments; counts them. */
+static char *translate(const char *sql, int *count)
+{
+    struct buf b = BUF_INIT;
+    int n = 0;
+    for (const char *p = sql; *p; p++) {
+        if (*p == '\'' || *p == '"') {
+            char q = *p;
+            buf_putc(&b, *p);
+            for (p++; *p; p++) {
+                buf_putc(&b, *p);
+                if (*p == q) {
+                    if (p[1] == q) { /* doubled quote inside */
+                        buf_putc(&b, *++p);
+                        continue;
+                    }
+                    break;
+                }
+            }
+            if (!*p)
+                break;
+        } else if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                buf_putc(&b, *p++);
+            if (!*p)
+                break;
+            buf_putc(&b, *p);
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *end = strstr(p + 2, "*/");
+            size_t len = end ? (size_t)(end + 2 - p) : strlen(p);
+            buf_append(&b, p, len);
+            p += len - 1;
+        } else if (*p == '?') {
+            buf_printf(&b, "$%d", ++n);
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    *count = n;
+    return buf_steal(&b);
+}
+
+static int map_result(struct store_conn *c, PGresult *res)
+{
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return STORE_OK;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    store_set_error(c, "postgres: %s", res ? PQresultErrorMessage(res) : PQerrorMessage(c->handle));
+    if (PQstatus(c->handle) != CONNECTION_OK)
+        return STORE_BUSY;
+    if (!state)
+        return STORE_ERROR;
+    if (strncmp(state, "23", 2) == 0)
+        return STORE_CONSTRAINT;
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") ||
+        strncmp(state, "08", 2) == 0 || !strcmp(state, "57P01"))
+        return STORE_BUSY;
+    return STORE_ERROR;
+}
+
+static int pg_connect(struct store *s, struct store_conn *c, char *errbuf, size_t errlen)
+{
+    PGconn *pg = PQconnectdb(s->url);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        snprintf(errbuf, errlen, "cannot connect to PostgreSQL: %s", PQerrorMessage(pg));
+        size_t n = strlen(errbuf);
+        while (n && errbuf[n - 1] == '\n')
+            errbuf[--n] = 0;
+        PQfinish(pg);
+        return STORE_ERROR;
+    }
+    c->handle = pg;
+    char set[160];
+    snprintf(set, sizeof set,
+             "SET lock_timeout = %d; SET client_encoding = 'UTF8'; SET client_min_messages = "
+             "warning",
+             s->busy_timeout_ms);
+    PGresult *r = PQexec(pg, set);
+    PQclear(r);
+    return STORE_OK;
+}
+
+static void pg_disconnect(struct store_conn *c)
+{
+    PQfinish(c->handle);
+    c->handle = NULL;
+}
+
+static int pg_check(struct store_conn *c)
+{
+    if (PQstatus(c->handle) == CONNECTION_OK)
+        return 0;
+    PQreset(c->handle);
+    if (PQstatus(c->handle) != CONNECTION_OK) {
+        store_set_error(c, "postgres: connection lost: %s", PQerrorMessage(c->handle));
+        return STORE_BUSY;
+    }
+    char set[64];
+    snprintf(set, sizeof set, "SET lock_timeout = %d", c->store->busy_timeout_ms);
+    PQclear(PQexec(c->handle, set));
+    return 0;
+}
+
+static int pg_exec(struct store_conn *c, const char *sql)
+{
+    if (pg_check(c) < 0)
+        return STORE_BUSY;
+    PGresult *res = PQexec(c->handle, sql);
+    int rc = map_result(c, res);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_prepare(struct store_conn *c, const char *sql, struct store_stmt **out)
+{
+    struct store_stmt *st = xcalloc(1, sizeof *st);
+    st->conn = c;
+    st->sql = translate(sql, &st->nparams);
+    if (st->nparams > MAX_PARAMS) {
+        store_set_error(c, "too many parameters (%d)", st->nparams);
+        free(st->sql);
+        free(st);
+        return STORE_ERROR;
+    }
+    *out = st;
+    return STORE_OK;
+}
+
+static int pg_bind(struct store_stmt *st, int idx, int type, const void *p, size_t n, int64_t v)
+{
+    if (idx < 1 || idx > st->nparams) {
+        store_set_error(st->conn, "parameter %d out of range", idx);
+        return STORE_ERROR;
+    }
+    int i = idx - 1;
+    free(st->values[i]);
+    st->values[i] = NULL;
+    st->lengths[i] = 0;
+    st->formats[i] = 0;
+    st->types[i] = 0;
+    switch (type) {
+    case BIND_TEXT:
+        st->values[i] = xstrndup(p, n);
+        break;
+    case BIND_INT64:
+        st->values[i] = xasprintf("%lld", (long long)v);
+        /* type left to the server: it infers it from where the value goes */
+        break;
+    case BIND_BLOB:
+        st->values[i] = xmalloc(n ? n : 1);
+        memcpy(st->values[i], p, n);
+        st->lengths[i] = (int)n;
+        st->formats[i] = 1;
+        st->types[i] = 17; /* bytea */
+        break;
+    default:
+        break;
+    }
+    return STORE_OK;
+}
+
+static int pg_step(struct store_stmt *st)
+{
+    struct store_conn *c = st->conn;
+    if (!st->executed) {
+        st->executed = 1;
+        if (pg_check(c) < 0)
+            return STORE_BUSY;
+        st->res = PQexecParams(c->handle, st->sql, st->nparams, st->types,
+                               (const char *const *)st->values, st->lengths, st->formats, 0);
+        int rc = map_result(c, st->res);
+        if (rc < 0)
+            return rc;
+        st->row = -1;
+    }
+    if (!st->res || PQresultStatus(st->res) != PGRES_TUPLES_OK)
+        return STORE_DONE;
+    st->row++;
+    return st->row < PQntuples(st->res) ? STORE_ROW : STORE_DONE;
+}
+
+static int pg_column_count(struct store_stmt *st)
+{
+    return st->res ? PQnfields(st->res) : 0;
+}
+
+static int pg_column_is_null(struct store_stmt *st, int col)
+{
+    return PQgetisnull(st->res, st->row, col);
+}
+
+static const char *pg_column_text(struct store_stmt *st, int col)
+{
+    if (!st->res || PQgetisnull(st->res, st->row, col))
+        return NULL;
+    return PQgetvalue(st->res, st->row, col);
+}
+
+static int64_t pg_column_int64(struct store_stmt *st, int col)
+{
+    const char *v = pg_column_text(st, col);
+    if (!v)
+        return 0;
+    if (v[0] == 't' && v[1] == 0)
+        return 1; /* boolean true */
+    return strtoll(v, NULL, 10);
+}
+
+static const void *pg_column_blob(struct store_stmt *st, int col, size_t *len)
+{
+    const char *v = pg_column_text(st, col);
+    *len = 0;
+    if (!v)
+        return NULL;
+    if (PQftype(st->res, col) != 17) { /* not bytea: the text itself */
+        *len = (size_t)PQgetlength(st->res, st->row, col);
+        return v;
+    }
+    PQfreemem(st->blob);
+    st->blob = PQunescapeBytea((const unsigned char *)v, len);
+    return st->blob;
+}
+
+static int64_t pg_changes(struct store_stmt *st)
+{
+    const char *n = st->res ? PQcmdTuples(st->res) : "";
+    return *n ? strtoll(n, NULL, 10) : 0;
+}
+
+static int pg_reset(struct store_stmt *st)
+{
+    PQclear(st->res);
+    st->res = NULL;
+    st->executed = 0;
+    st->row = -1;
+    for (int i = 0; i < st->nparams; i++) {
+        free(st->values[i]);
+        st->values[i] = NULL;
+        st->lengths[i] = st->formats[i] = 0;
+        st->types[i] = 0;
+    }
+    return STORE_OK;
+}
+
+static void pg_finalize(struct store_stmt *st)
+{
+    pg_reset(st);
+    PQfreemem(st->blob);
+    free(st->sql);
+    free(st);
+}
+
+const struct store_ops store_pg_ops = {
+    pg_connect,     pg_disconnect,  pg_check,        pg_exec,           pg_prepare,
+    pg_bind,        pg_step,        pg_column_count, pg_column_is_null, pg_column_text,
+    pg_column_int64, pg_column_blob, pg_changes,      pg_reset,          pg_finalize,
+    "BEGIN",
+};
