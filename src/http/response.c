@@ -139,9 +139,14 @@ int http_reply_err(struct http_req *r, const struct err *e)
     if (status == 401 && r->is_api)
         http_header_add(r, "WWW-Authenticate", "Bearer");
     if (wants_json(r)) {
-        json_t *j = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
-                              arena_printf(r->arena, "/problems/%s", slug), "title", title,
-                              "status", status, "detail", detail, "instance", r->path);
+        /* Members built one by one: a value that is not valid UTF-8 (a
+         * request path, say) is left out instead of losing the answer. */
+        json_t *j = json_object();
+        json_object_set_new(j, "type", json_string(arena_printf(r->arena, "/problems/%s", slug)));
+        json_object_set_new(j, "title", json_string(title));
+        json_object_set_new(j, "status", json_integer(status));
+        json_object_set_new(j, "detail", json_string(detail));
+        json_object_set_new(j, "instance", json_string(r->path));
         if (e->field[0])
             json_object_set_new(j, "field", json_string(e->field));
         char *s = json_dumps(j, JSON_COMPACT);
