@@ -34,6 +34,12 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+const char *test_db_url(void)
+{
+    const char *b = getenv("ONEHALL_TEST_BACKEND");
+    return b && strcmp(b, "postgres") == 0 ? getenv("ONEHALL_TEST_PG_URL") : NULL;
+}
+
 struct hall *hall_start(const char *db_url, const char *const *extra)
 {
     static int curl_ready;

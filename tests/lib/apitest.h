@@ -23,6 +23,9 @@ struct hall {
  *  environment variable ONEHALL_TEST_PG_URL, when set, is not used unless
  *  passed. Fails the test when it does not come up. */
 struct hall *hall_start(const char *db_url, const char *const *extra_args);
+/** The database the test should run on: ONEHALL_TEST_PG_URL when
+ *  ONEHALL_TEST_BACKEND is "postgres", else NULL (embedded SQLite). */
+const char *test_db_url(void);
 /** Sends SIGTERM and returns the exit status (0 expected). Removes the dir. */
 int hall_stop(struct hall *h);
 /** Runs `onehall ARGS --data DIR [--db URL]`; returns the exit code and puts
