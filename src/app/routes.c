@@ -6,6 +6,7 @@
  */
 #include "api/api.h"
 #include "app/app.h"
+#include "web/web.h"
 
 #define STAFF_ANY (ROLE_STAFF | ROLE_DEPT_ADMIN)
 #define ADMINS (ROLE_SYSADMIN | ROLE_HALL_ADMIN)
@@ -27,5 +28,14 @@ const struct route app_routes[] = {
     /* API: uploaded files */
     {"POST", "/api/v1/uploads", api_uploads_create, ACCESS_AUTH, ROUTE_UPLOAD},
     {"GET", "/api/v1/uploads/{id}", api_uploads_get, ACCESS_AUTH, 0},
+    /* pages */
+    {"GET", "/", page_home, ACCESS_PUBLIC, 0},
+    {"GET", "/login", page_login_form, ACCESS_PUBLIC, 0},
+    {"POST", "/login", page_login_submit, ACCESS_PUBLIC, 0},
+    {"POST", "/logout", page_logout, ACCESS_PUBLIC, 0},
+    {"GET", "/register", page_register_form, ACCESS_PUBLIC, 0},
+    {"POST", "/register", page_register_submit, ACCESS_PUBLIC, 0},
+    /* public: an anonymous visitor is sent to the login page, not to a 401 */
+    {"GET", "/profile", page_profile, ACCESS_PUBLIC, 0},
 };
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

@@ -12,6 +12,7 @@
 #include "domain/accounts.h"
 #include "http/server.h"
 #include "store/store.h"
+#include "web/web.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -71,7 +72,7 @@ int cmd_serve(int argc, char **argv)
         config_free(&cfg);
         return 1;
     }
-    struct server_app sapp = {app_routes, app_nroutes, app_authenticate, NULL, {0}};
+    struct server_app sapp = {app_routes, app_nroutes, app_authenticate, web_error_page, {0}};
     struct store_conn *c = store_acquire(app.store);
     int rc = app_secret(c, "csrf", sapp.csrf_secret);
     store_release(c);
