@@ -8,6 +8,8 @@
 int cmd_audit(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
@@ -17,6 +19,8 @@ const struct cli_command cli_commands[] = {
     {"serve", "serve the hall over HTTP", cmd_serve},
     {"migrate", "apply database migrations", cmd_migrate},
     {"demo", "load the demo data", cmd_demo},
+    {"import", "import the catalog (JSON or CSV), all or nothing", cmd_import},
+    {"export", "export the catalog as JSON or CSV", cmd_export},
     {"user", "create, list, disable accounts; grant roles", cmd_user},
     {"audit", "verify the audit trail", cmd_audit},
     {"calendar", "working-day calendar: due dates, working days, load a year", cmd_calendar},
