@@ -25,6 +25,10 @@ const struct route app_routes[] = {
     {"POST", "/api/v1/identity-verifications", api_identity_verify,
      STAFF_ANY | ROLE_HALL_ADMIN | ROLE_TERMINAL, 0},
     {"GET", "/api/v1/audit/verify", api_audit_verify, ROLE_AUDITOR | ROLE_SYSADMIN, 0},
+    /* API: the working-day calendar */
+    {"GET", "/api/v1/calendar/years", api_calendar_years, ACCESS_PUBLIC, 0},
+    {"POST", "/api/v1/calendar/years", api_calendar_load, ROLE_SYSADMIN, 0},
+    {"GET", "/api/v1/calendar/due", api_calendar_due, ACCESS_PUBLIC, 0},
     /* API: uploaded files */
     {"POST", "/api/v1/uploads", api_uploads_create, ACCESS_AUTH, ROUTE_UPLOAD},
     {"GET", "/api/v1/uploads/{id}", api_uploads_get, ACCESS_AUTH, 0},

@@ -7,7 +7,10 @@
  * 2024-2026 are built in, and nothing here reads the locale (output is UTF-8
  * whatever LANG or LC_ALL say; --lang picks the language of the words).
  */
+#include "app/app.h"
 #include "cli/cli.h"
+#include "domain/calendar_store.h"
+#include "store/store.h"
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/timelimit.h"
@@ -24,6 +27,8 @@ struct opts {
     const char *date;
     const char *file;
     const char *data_dir;
+    const char *db_url;
+    int dry_run;
     const char *iterations;
     int explain;
     int ics;
@@ -60,13 +65,15 @@ static const char *usage_is =
     "Exit status: 0 ok, 2 bad input.\n";
 
 static const char *usage_load =
-    "usage: onehall calendar load FILE [--data DIR]\n"
+    "usage: onehall calendar load FILE [--data DIR] [--db URL] [--replace] [--dry-run]\n"
     "\n"
-    "Validates FILE (the format of data/calendar/YYYY.json) completely and prints\n"
-    "what it would add. A year already known is refused and nothing changes.\n"
-    "Storing the year in the database needs the store layer, which this build\n"
-    "does not have yet: the command validates only (see docs/time-limits.md).\n"
-    "Exit status: 0 valid, 2 invalid or already present.\n";
+    "Validates FILE (the format of data/calendar/YYYY.json) completely, stores the\n"
+    "year in the hall's database (DIR defaults to onehall-data) and prints what it\n"
+    "added; servers pick it up at their next start. A year already known (built in\n"
+    "or loaded before) is refused and nothing changes, unless --replace says that\n"
+    "the published calendar is being corrected. --dry-run validates only.\n"
+    "due and is-workday take --data/--db too, to count with the stored years.\n"
+    "Exit status: 0 done, 1 database unavailable, 2 invalid or already present.\n";
 
 static const char *usage_bench =
     "usage: onehall calendar bench [--iterations N]\n"
@@ -114,6 +121,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             slot = &o->days;
         else if (strcmp(a, "--data") == 0)
             slot = &o->data_dir;
+        else if (strcmp(a, "--db") == 0)
+            slot = &o->db_url;
+        else if (strcmp(a, "--replace") == 0) {
+            o->replace = 1;
+            continue;
+        } else if (strcmp(a, "--dry-run") == 0) {
+            o->dry_run = 1;
+            continue;
+        }
         else if (strcmp(a, "--iterations") == 0)
             slot = &o->iterations;
         else if (strcmp(a, "--lang") == 0) {
@@ -240,8 +256,39 @@ static int run_is(const struct opts *o)
     return 0;
 }
 
-/** onehall calendar load: validation and a summary of what would be added. */
-static int run_load(const struct opts *o)
+/** Opens the hall's database named by --data/--db (data defaults to
+ *  onehall-data when want is set) and adds its stored years. NULL when
+ *  neither was asked for, or on failure (*failed set). */
+static struct store_conn *open_store(const struct opts *o, int want, struct app_ctx *app,
+                                     int *failed)
+{
+    *failed = 0;
+    if (!want && !o->data_dir && !o->db_url)
+        return NULL;
+    struct config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.data_dir = (char *)(o->data_dir ? o->data_dir : "onehall-data");
+    cfg.db_url = (char *)(o->db_url ? o->db_url : "");
+    char errbuf[512];
+    if (app_open(&cfg, 1, app, errbuf, sizeof errbuf) < 0) {
+        fprintf(stderr, "onehall calendar: %s\n", errbuf);
+        *failed = 1;
+        return NULL;
+    }
+    struct store_conn *c = store_acquire(app->store);
+    struct err e;
+    if (calendar_store_load_all(c, &e) < 0) {
+        fail_err(o->lang, &e, 1);
+        store_release(c);
+        app_close(app);
+        *failed = 1;
+        return NULL;
+    }
+    return c;
+}
+
+/** onehall calendar load: validate, store, say what was added. */
+static int run_load(const struct opts *o, struct store_conn *c)
 {
     if (!o->date)
         return fail_usage(o->lang, "workday.cli.missing", "FILE");
@@ -260,31 +307,39 @@ static int run_load(const struct opts *o)
     }
     struct workday_year *y;
     struct err e;
-    int rc = workday_year_parse(buf_str(&b), b.len, &y, &e);
-    buf_free(&b);
-    if (rc < 0)
+    if (workday_year_parse(buf_str(&b), b.len, &y, &e) < 0) {
+        buf_free(&b);
         return fail_err(o->lang, &e, 2);
-    /* Adding it to the in-process calendar checks "already loaded" and the
-     * neighbours exactly as the server would; the process ends right after,
-     * so nothing is changed anywhere. */
-    rc = workday_add_year(y, &e);
+    }
+    int rc = workday_check_year(y, o->replace, &e);
     if (rc < 0) {
+        buf_free(&b);
         workday_year_free(y);
         return fail_err(o->lang, &e, 2);
     }
-    char what[64], a[WORKDAY_DATE_BUFSZ], c[WORKDAY_DATE_BUFSZ];
+    if (c && !o->dry_run) {
+        int year;
+        rc = calendar_store_add(c, buf_str(&b), b.len, o->replace, 0, NULL, &year, &e);
+        if (rc < 0) {
+            buf_free(&b);
+            workday_year_free(y);
+            return fail_err(o->lang, &e, e.code == ERR_UNAVAILABLE ? 1 : 2);
+        }
+    }
+    buf_free(&b);
+    char what[64], a[WORKDAY_DATE_BUFSZ], d[WORKDAY_DATE_BUFSZ];
     snprintf(what, sizeof what, "%d", y->year);
     char msg[256];
-    printf("%s\n", trf(o->lang, "workday.cli.would_add", what, msg, sizeof msg));
+    printf("%s\n", trf(o->lang, c && !o->dry_run ? "workday.cli.added" : "workday.cli.would_add",
+                       what, msg, sizeof msg));
     if (y->source[0])
         printf("  source: %s\n", y->source);
     for (size_t i = 0; i < y->n_holidays; i++)
         printf("  holiday %s %s..%s\n", y->holidays[i].name,
                workday_date_format(y->holidays[i].from, a),
-               workday_date_format(y->holidays[i].to, c));
+               workday_date_format(y->holidays[i].to, d));
     for (size_t i = 0; i < y->n_adjusted; i++)
         printf("  adjusted working day %s\n", workday_date_format(y->adjusted[i], a));
-    printf("  not stored: this build has no database store yet (validation only)\n");
     workday_year_free(y);
     return 0;
 }
@@ -382,16 +437,28 @@ int cmd_calendar(int argc, char **argv)
         fprintf(stderr, "onehall calendar: a built-in calendar is invalid\n");
         return 1;
     }
+    struct app_ctx app;
+    int failed;
+    int is_load = strcmp(sub, "load") == 0;
+    struct store_conn *c = open_store(&o, is_load && !o.dry_run, &app, &failed);
+    if (failed) {
+        workday_cleanup();
+        return 1;
+    }
     if (strcmp(sub, "due") == 0)
         rc = run_due(&o);
     else if (strcmp(sub, "is-workday") == 0)
         rc = run_is(&o);
-    else if (strcmp(sub, "load") == 0)
-        rc = run_load(&o);
+    else if (is_load)
+        rc = run_load(&o, c);
     else if (strcmp(sub, "years") == 0)
         rc = run_years();
     else
         rc = run_bench(&o);
+    if (c) {
+        store_release(c);
+        app_close(&app);
+    }
     workday_cleanup();
     return rc;
 }

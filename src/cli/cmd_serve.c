@@ -9,6 +9,8 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/workday.h"
+#include "domain/calendar_store.h"
 #include "domain/accounts.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -72,6 +74,17 @@ int cmd_serve(int argc, char **argv)
         config_free(&cfg);
         return 1;
     }
+    /* The working-day calendar: built-in years, then those loaded since. */
+    struct err cerr;
+    struct store_conn *cc = store_acquire(app.store);
+    int crc = workday_init() < 0 ? -1 : calendar_store_load_all(cc, &cerr);
+    store_release(cc);
+    if (crc < 0) {
+        fprintf(stderr, "onehall serve: cannot load the holiday calendars\n");
+        app_close(&app);
+        config_free(&cfg);
+        return 1;
+    }
     struct server_app sapp = {app_routes, app_nroutes, app_authenticate, web_error_page, {0}};
     struct store_conn *c = store_acquire(app.store);
     int rc = app_secret(c, "csrf", sapp.csrf_secret);
@@ -124,6 +137,7 @@ int cmd_serve(int argc, char **argv)
     log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     server_stop(srv, 10000);
     app_close(&app);
+    workday_cleanup();
     if (access && access != stderr)
         fclose(access);
     config_free(&cfg);

@@ -533,7 +533,7 @@ static int snap_build(struct workday_year **years, size_t n, struct snap **out, 
 
 /** Swaps in a new snapshot made of the current years with y added (or, when
  *  replace is set, put in place of the loaded one). Serialised by write_lock. */
-static int install(const struct workday_year *y, int replace, struct err *e)
+static int install(const struct workday_year *y, int replace, int dry_run, struct err *e)
 {
     pthread_mutex_lock(&write_lock);
     struct snap *old = atomic_load_explicit(&current, memory_order_acquire);
@@ -569,6 +569,11 @@ static int install(const struct workday_year *y, int replace, struct err *e)
         pthread_mutex_unlock(&write_lock);
         return rc;
     }
+    if (dry_run) { /* every check passed; nothing changes */
+        snap_free(s);
+        pthread_mutex_unlock(&write_lock);
+        return 0;
+    }
     s->retired = old;
     atomic_store_explicit(&current, s, memory_order_release);
     pthread_mutex_unlock(&write_lock);
@@ -577,12 +582,17 @@ static int install(const struct workday_year *y, int replace, struct err *e)
 
 int workday_add_year(const struct workday_year *y, struct err *e)
 {
-    return install(y, 0, e);
+    return install(y, 0, 0, e);
 }
 
 int workday_replace_year(const struct workday_year *y, struct err *e)
 {
-    return install(y, 1, e);
+    return install(y, 1, 0, e);
+}
+
+int workday_check_year(const struct workday_year *y, int replace, struct err *e)
+{
+    return install(y, replace, 1, e);
 }
 
 int workday_load_json(const char *json, size_t len, struct err *e)

@@ -104,6 +104,9 @@ int workday_add_year(const struct workday_year *y, struct err *e);
 /** Like workday_add_year, but replaces a loaded year: the explicit intent
  *  needed to correct a published calendar. */
 int workday_replace_year(const struct workday_year *y, struct err *e);
+/** Runs every check of workday_add_year (replace 0) or workday_replace_year
+ *  (replace 1) without changing the calendar: to validate before storing. */
+int workday_check_year(const struct workday_year *y, int replace, struct err *e);
 /** workday_year_parse + workday_add_year. */
 int workday_load_json(const char *json, size_t len, struct err *e);
 /** Reads a file (at most 1 MiB) and loads it like workday_load_json. */

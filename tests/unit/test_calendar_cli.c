@@ -171,13 +171,33 @@ static void test_load(void **state)
                                "{\"year\": 2030, \"source\": \"test\", \"holidays\": [{\"name\": "
                                "\"国庆节\", \"from\": \"2030-10-01\", \"to\": \"2030-10-07\"}], "
                                "\"adjusted_workdays\": [\"2030-09-29\"]}");
-    snprintf(args, sizeof args, "load '%s' --data '%s' --lang en", p, dir);
+    /* Unknown year 2030: counted on weekends alone until loaded. */
+    snprintf(args, sizeof args, "is-workday 2030-10-02 --data '%s' --lang en", dir);
+    run("C", args, &o);
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.text, "yes"));
+    snprintf(args, sizeof args, "load '%s' --data '%s' --dry-run --lang en", p, dir);
     run("C", args, &o);
     assert_int_equal(o.status, 0);
     assert_non_null(strstr(o.text, "would add 2030"));
+    snprintf(args, sizeof args, "load '%s' --data '%s' --lang en", p, dir);
+    run("C", args, &o);
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.text, "added 2030"));
     assert_non_null(strstr(o.text, "2030-10-01..2030-10-07"));
+    /* Stored: later commands that name the data directory count with it. */
+    snprintf(args, sizeof args, "is-workday 2030-10-02 --data '%s' --lang en", dir);
+    run("C", args, &o);
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.text, "no"));
+    /* Loaded twice: refused, nothing changed. */
+    snprintf(args, sizeof args, "load '%s' --data '%s' --lang en", p, dir);
+    run("C", args, &o);
+    assert_int_equal(o.status, 2);
+    assert_non_null(strstr(o.err, "already loaded"));
     /* A built-in year: refused. */
-    snprintf(args, sizeof args, "load '%s/data/calendar/2026.json' --lang en", ONEHALL_SOURCE_DIR);
+    snprintf(args, sizeof args, "load '%s/data/calendar/2026.json' --data '%s' --lang en",
+             ONEHALL_SOURCE_DIR, dir);
     run("C", args, &o);
     assert_int_equal(o.status, 2);
     assert_non_null(strstr(o.err, "already loaded"));
@@ -185,7 +205,7 @@ static void test_load(void **state)
     p = write_file(dir, "bad.json",
                    "{\"year\": 2031, \"holidays\": [{\"name\": \"a\", \"from\": \"2031-05-01\", "
                    "\"to\": \"2031-05-05\"}], \"adjusted_workdays\": [\"2031-05-03\"]}");
-    snprintf(args, sizeof args, "load '%s' --lang en", p);
+    snprintf(args, sizeof args, "load '%s' --data '%s' --lang en", p, dir);
     run("C", args, &o);
     assert_int_equal(o.status, 2);
     assert_non_null(strstr(o.err, "both a holiday and an adjusted working day"));
