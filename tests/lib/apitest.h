@@ -15,7 +15,8 @@ struct hall {
     unsigned port;
     char *dir;      /**< data directory */
     char *db_url;   /**< NULL for SQLite */
-    char base[64];  /**< "http://127.0.0.1:PORT" */
+    char base[64];  /**< "http://127.0.0.1:PORT" (https with --tls-cert) */
+    int tls;        /**< started with --tls-cert: clients skip certificate checks */
 };
 
 /** Starts `onehall serve` (extra args appended, NULL-terminated list) and
