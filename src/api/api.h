@@ -19,6 +19,9 @@ int api_accounts_list(struct http_req *r);
 int api_accounts_grant(struct http_req *r);
 int api_identity_verify(struct http_req *r);
 int api_audit_verify(struct http_req *r);     /* api/audit.c */
+int api_enterprises_create(struct http_req *r); /* api/enterprises.c */
+int api_enterprises_mine(struct http_req *r);
+int api_enterprises_add_agent(struct http_req *r);
 int api_calendar_years(struct http_req *r);  /* api/calendar.c */
 int api_calendar_load(struct http_req *r);
 int api_calendar_due(struct http_req *r);

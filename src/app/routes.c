@@ -24,6 +24,11 @@ const struct route app_routes[] = {
     {"POST", "/api/v1/accounts/{id}/roles", api_accounts_grant, ROLE_SYSADMIN, 0},
     {"POST", "/api/v1/identity-verifications", api_identity_verify,
      STAFF_ANY | ROLE_HALL_ADMIN | ROLE_TERMINAL, 0},
+    {"POST", "/api/v1/enterprises", api_enterprises_create,
+     ROLE_CITIZEN | ROLE_AGENT | STAFF_ANY | ROLE_HALL_ADMIN, 0},
+    {"GET", "/api/v1/enterprises/mine", api_enterprises_mine, ACCESS_AUTH, 0},
+    {"POST", "/api/v1/enterprises/{id}/agents", api_enterprises_add_agent,
+     ROLE_AGENT | STAFF_ANY | ROLE_HALL_ADMIN, 0},
     {"GET", "/api/v1/audit/verify", api_audit_verify, ROLE_AUDITOR | ROLE_SYSADMIN, 0},
     /* API: the working-day calendar */
     {"GET", "/api/v1/calendar/years", api_calendar_years, ACCESS_PUBLIC, 0},

@@ -39,7 +39,7 @@ struct opts {
 static const char *usage_text =
     "usage: onehall calendar due --from YYYY-MM-DD --days N [--explain] [--ics] [--lang en|zh-CN]\n"
     "       onehall calendar is-workday YYYY-MM-DD [--explain] [--lang en|zh-CN]\n"
-    "       onehall calendar load FILE [--data DIR]\n"
+    "       onehall calendar load FILE [--data DIR] [--db URL] [--replace] [--dry-run]\n"
     "       onehall calendar years\n"
     "       onehall calendar bench [--iterations N]\n"
     "\n"
