@@ -400,7 +400,7 @@ static void test_changes_and_returning(void **state)
                      0);
     int64_t last = 0;
     for (int i = 1; i <= 5; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "r%d", i);
         store_reset(st);
         store_bind_text(st, 1, name);
