@@ -71,6 +71,21 @@ static void collect(const struct res *r, void *ctx)
     l->n++;
 }
 
+/* Creates the bookkeeping table; on PostgreSQL under the same advisory lock
+ * as the migrations, since concurrent CREATE TABLE IF NOT EXISTS can still
+ * collide there. */
+static int create_table(struct store_conn *c, void *ctx)
+{
+    (void)ctx;
+    if (c->store->backend == STORE_POSTGRES) {
+        int rc = store_exec(c, "SELECT pg_advisory_xact_lock(72413)");
+        if (rc < 0)
+            return rc;
+    }
+    return store_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY "
+                         "KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+}
+
 struct apply_ctx {
     const struct store_migration *m;
     char *sql;
@@ -119,18 +134,15 @@ int store_migrate_from(struct store *s, const struct store_migration *list, size
                        int *applied, char *errbuf, size_t errlen)
 {
     struct store_conn *c = store_acquire(s);
-    int count = 0, rc = store_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations (version "
-                                      "BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT "
-                                      "NOT NULL)");
+    int count = 0, rc = store_tx(c, create_table, NULL);
     if (rc < 0) {
         snprintf(errbuf, errlen, "cannot create schema_migrations: %s", store_errmsg(c));
         store_release(c);
         return rc;
     }
-    int current = store_schema_version(c);
+    /* Each version is checked on its own (in apply_one): a migration merged
+     * later with a lower number than one already applied still runs. */
     for (size_t i = 0; i < n; i++) {
-        if (list[i].version <= current)
-            continue;
         struct apply_ctx a = {&list[i], store_dialect(s->backend, list[i].sql), 0};
         rc = store_tx(c, apply_one, &a);
         free(a.sql);

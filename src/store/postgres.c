@@ -26,8 +26,20 @@ struct store_stmt {
     PGresult *res;
     int row;
     int executed;
-    unsigned char *blob; /* last unescaped bytea */
+    unsigned char **blobs; /* unescaped bytea values of the current row */
+    size_t nblobs;
 };
+
+/* Frees the bytea values handed out for the current row: they stay valid
+ * until the next step, like every other column. */
+static void free_blobs(struct store_stmt *st)
+{
+    for (size_t i = 0; i < st->nblobs; i++)
+        PQfreemem(st->blobs[i]);
+    free(st->blobs);
+    st->blobs = NULL;
+    st->nblobs = 0;
+}
 
 /* Turns ? into $1, $2 ... outside quotes and comments; counts them. */
 static char *translate(const char *sql, int *count)
@@ -194,6 +206,7 @@ static int pg_bind(struct store_stmt *st, int idx, int type, const void *p, size
 static int pg_step(struct store_stmt *st)
 {
     struct store_conn *c = st->conn;
+    free_blobs(st);
     if (!st->executed) {
         st->executed = 1;
         if (pg_check(c) < 0)
@@ -248,9 +261,12 @@ static const void *pg_column_blob(struct store_stmt *st, int col, size_t *len)
         *len = (size_t)PQgetlength(st->res, st->row, col);
         return v;
     }
-    PQfreemem(st->blob);
-    st->blob = PQunescapeBytea((const unsigned char *)v, len);
-    return st->blob;
+    unsigned char *b = PQunescapeBytea((const unsigned char *)v, len);
+    if (!b)
+        return NULL;
+    st->blobs = xrealloc(st->blobs, (st->nblobs + 1) * sizeof *st->blobs);
+    st->blobs[st->nblobs++] = b;
+    return b;
 }
 
 static int64_t pg_changes(struct store_stmt *st)
@@ -261,6 +277,7 @@ static int64_t pg_changes(struct store_stmt *st)
 
 static int pg_reset(struct store_stmt *st)
 {
+    free_blobs(st);
     PQclear(st->res);
     st->res = NULL;
     st->executed = 0;
@@ -277,7 +294,6 @@ static int pg_reset(struct store_stmt *st)
 static void pg_finalize(struct store_stmt *st)
 {
     pg_reset(st);
-    PQfreemem(st->blob);
     free(st->sql);
     free(st);
 }

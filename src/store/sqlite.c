@@ -70,10 +70,20 @@ static int sq_connect(struct store *s, struct store_conn *c, char *errbuf, size_
     sqlite3_busy_timeout(db, s->busy_timeout_ms);
     sqlite3_extended_result_codes(db, 1);
     char *err = NULL;
-    rc = sqlite3_exec(db,
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                      "PRAGMA temp_store=MEMORY;",
-                      NULL, NULL, &err);
+    /* Switching to WAL needs a moment of exclusive access, which the busy
+     * handler does not cover: another process opening the same database at
+     * the same time makes it fail with SQLITE_BUSY, so it is retried. */
+    for (int waited = 0;; waited += 10) {
+        rc = sqlite3_exec(db,
+                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                          "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+                          NULL, NULL, &err);
+        if ((rc & 0xff) != SQLITE_BUSY || waited >= s->busy_timeout_ms)
+            break;
+        sqlite3_free(err);
+        err = NULL;
+        sqlite3_sleep(10);
+    }
     if (rc != SQLITE_OK) {
         snprintf(errbuf, errlen, "cannot set up the database: %s", err ? err : "?");
         sqlite3_free(err);
