@@ -5,6 +5,8 @@
  */
 #ifndef ONEHALL_CLI_H
 #define ONEHALL_CLI_H
+#include "app/app.h"
+#include "core/config.h"
 
 struct cli_command {
     const char *name;
@@ -14,6 +16,19 @@ struct cli_command {
 
 /** The command table, NULL-terminated (defined in cli/commands.c). */
 extern const struct cli_command cli_commands[];
+
+/** An opened hall for an operator command. */
+struct cli_hall {
+    struct config cfg;
+    struct app_ctx app;
+    struct store_conn *conn;
+};
+
+/** Reads the settings from argv (known flags removed) and opens the hall's
+ *  database, migrated. Returns 0, or the exit code after saying why
+ *  (2 bad settings, 1 database unavailable). */
+int cli_hall_open(const char *cmd, int *argc, char **argv, struct cli_hall *h);
+void cli_hall_close(struct cli_hall *h);
 
 /** True when argv holds -h or --help (anywhere after the command name). */
 int cli_wants_help(int argc, char **argv);

@@ -19,24 +19,13 @@ int cmd_audit(int argc, char **argv)
                "1 when an entry was changed, deleted or inserted out of chain (it says which).\n");
         return cli_wants_help(argc, argv) ? 0 : 2;
     }
-    struct config cfg;
-    char errbuf[512];
-    if (config_load(&cfg, &argc, argv, errbuf, sizeof errbuf) < 0) {
-        fprintf(stderr, "onehall audit: %s\n", errbuf);
-        return 2;
-    }
-    struct app_ctx app;
-    if (app_open(&cfg, 1, &app, errbuf, sizeof errbuf) < 0) {
-        fprintf(stderr, "onehall audit: %s\n", errbuf);
-        config_free(&cfg);
-        return 1;
-    }
-    struct store_conn *c = store_acquire(app.store);
+    struct cli_hall h;
+    int rc = cli_hall_open("audit", &argc, argv, &h);
+    if (rc)
+        return rc;
     struct audit_report rep;
-    int rc = audit_verify(c, &rep);
-    store_release(c);
-    app_close(&app);
-    config_free(&cfg);
+    rc = audit_verify(h.conn, &rep);
+    cli_hall_close(&h);
     if (rc < 0) {
         fprintf(stderr, "onehall audit verify: the database failed\n");
         return 1;

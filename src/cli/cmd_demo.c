@@ -79,26 +79,17 @@ int cmd_demo(int argc, char **argv)
                "Passwords are printed once, on the first run; later runs change nothing.\n");
         return 0;
     }
-    struct config cfg;
-    char errbuf[512];
-    if (config_load(&cfg, &argc, argv, errbuf, sizeof errbuf) < 0) {
-        fprintf(stderr, "onehall demo: %s\n", errbuf);
-        return 2;
-    }
     crypto_init(1, 60000);
-    struct app_ctx app;
-    if (app_open(&cfg, 1, &app, errbuf, sizeof errbuf) < 0) {
-        fprintf(stderr, "onehall demo: %s\n", errbuf);
-        config_free(&cfg);
-        return 1;
-    }
-    struct store_conn *c = store_acquire(app.store);
+    struct cli_hall h;
+    int rc = cli_hall_open("demo", &argc, argv, &h);
+    if (rc)
+        return rc;
+    struct store_conn *c = h.conn;
     int64_t existing = 0;
-    int rc = 0;
     if (store_query_int64(c, &existing, "SELECT id FROM accounts WHERE username = 'admin'",
                           NULL) == STORE_ROW) {
         printf("demo data already loaded in %s (passwords were printed the first time)\n",
-               cfg.db_url && *cfg.db_url ? "the database" : cfg.data_dir);
+               h.cfg.db_url && *h.cfg.db_url ? "the database" : h.cfg.data_dir);
         goto out;
     }
     if (store_tx(c, insert_departments, NULL) < 0) {
@@ -139,8 +130,6 @@ int cmd_demo(int argc, char **argv)
     printf("  clerk (市场监督管理局) login clerk  password %s\n", clerk_pw);
     printf("  citizen 张晓梅  login 13800138000  password %s  (ID %s)\n", citizen_pw, idnum);
 out:
-    store_release(c);
-    app_close(&app);
-    config_free(&cfg);
+    cli_hall_close(&h);
     return rc;
 }

@@ -15,22 +15,11 @@ int cmd_migrate(int argc, char **argv)
                "Applies the database migrations not yet applied and prints the schema version.\n");
         return 0;
     }
-    struct config cfg;
-    char errbuf[512];
-    if (config_load(&cfg, &argc, argv, errbuf, sizeof errbuf) < 0) {
-        fprintf(stderr, "onehall migrate: %s\n", errbuf);
-        return 2;
-    }
-    struct app_ctx app;
-    if (app_open(&cfg, 1, &app, errbuf, sizeof errbuf) < 0) {
-        fprintf(stderr, "onehall migrate: %s\n", errbuf);
-        config_free(&cfg);
-        return 1;
-    }
-    struct store_conn *c = store_acquire(app.store);
-    printf("schema version %d\n", store_schema_version(c));
-    store_release(c);
-    app_close(&app);
-    config_free(&cfg);
+    struct cli_hall h;
+    int rc = cli_hall_open("migrate", &argc, argv, &h);
+    if (rc)
+        return rc;
+    printf("schema version %d\n", store_schema_version(h.conn));
+    cli_hall_close(&h);
     return 0;
 }

@@ -172,22 +172,14 @@ int cmd_user(int argc, char **argv)
 {
     if (argc < 2 || cli_wants_help(argc, argv))
         return help(), argc < 2 ? 2 : 0;
-    struct config cfg;
-    char errbuf[512];
-    if (config_load(&cfg, &argc, argv, errbuf, sizeof errbuf) < 0) {
-        fprintf(stderr, "onehall user: %s\n", errbuf);
-        return 2;
-    }
     crypto_init(1, 60000);
-    struct app_ctx app;
-    if (app_open(&cfg, 1, &app, errbuf, sizeof errbuf) < 0) {
-        fprintf(stderr, "onehall user: %s\n", errbuf);
-        config_free(&cfg);
-        return 1;
-    }
-    struct store_conn *c = store_acquire(app.store);
+    struct cli_hall h;
+    int rc = cli_hall_open("user", &argc, argv, &h);
+    if (rc)
+        return rc;
+    struct store_conn *c = h.conn;
     const char *sub = argv[1];
-    int rc = 2;
+    rc = 2;
     struct err e;
     if (!strcmp(sub, "create")) {
         rc = do_create(c, argc - 2, argv + 2);
@@ -212,8 +204,6 @@ int cmd_user(int argc, char **argv)
     } else {
         help();
     }
-    store_release(c);
-    app_close(&app);
-    config_free(&cfg);
+    cli_hall_close(&h);
     return rc;
 }

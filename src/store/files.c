@@ -3,6 +3,7 @@
  * @brief Content-addressed file store on the local file system.
  */
 #include "store/files.h"
+#include "core/fs.h"
 #include "core/mem.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -25,38 +26,10 @@ struct blob_writer {
     EVP_MD_CTX *md;
 };
 
-static int mkdir_p(const char *path)
-{
-    char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = 0;
-        if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-            free(p);
-            return -1;
-        }
-        *s = '/';
-    }
-    int rc = (mkdir(p, 0700) < 0 && errno != EEXIST) ? -1 : 0;
-    free(p);
-    return rc;
-}
-
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 int blob_store_open(const char *dir, struct blob_store **out)
 {
     char *tmp = xasprintf("%s/tmp", dir);
-    int rc = mkdir_p(tmp);
+    int rc = fs_mkdir_p(tmp);
     free(tmp);
     if (rc < 0)
         return -1;
@@ -143,14 +116,14 @@ int blob_writer_commit(struct blob_writer *w, char hex[65], int64_t *size)
     }
     char *dir = xasprintf("%s/%.2s", w->bs->dir, hex);
     char *path = xasprintf("%s/%s", dir, hex);
-    int rc = mkdir_p(dir);
+    int rc = fs_mkdir_p(dir);
     struct stat sb;
     if (rc == 0 && stat(path, &sb) == 0 && sb.st_size == w->size) {
         unlink(w->tmp); /* same content already stored */
     } else if (rc == 0) {
         rc = rename(w->tmp, path);
         if (rc == 0)
-            rc = fsync_dir(dir);
+            rc = fs_fsync_dir(dir);
     }
     if (rc < 0)
         unlink(w->tmp);

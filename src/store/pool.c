@@ -4,6 +4,7 @@
  *        dispatch to the backend, the transaction retry helper.
  */
 #include "store/backend.h"
+#include "core/fs.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include <errno.h>
@@ -27,25 +28,6 @@ static int is_pg_url(const char *url)
     return url && (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0);
 }
 
-/* mkdir -p with mode 0700 for each created level. */
-static int make_dirs(const char *path)
-{
-    char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = 0;
-        if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-            free(p);
-            return -1;
-        }
-        *s = '/';
-    }
-    int rc = mkdir(p, 0700) < 0 && errno != EEXIST ? -1 : 0;
-    free(p);
-    return rc;
-}
-
 int store_open(const struct store_options *opt, struct store **out, char *errbuf, size_t errlen)
 {
     struct store *s = xcalloc(1, sizeof *s);
@@ -64,7 +46,7 @@ int store_open(const struct store_options *opt, struct store **out, char *errbuf
     s->pool_size = opt->pool_size > 0 ? opt->pool_size : 1;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->freed, NULL);
-    if (!pg && make_dirs(s->data_dir) < 0) {
+    if (!pg && fs_mkdir_p(s->data_dir) < 0) {
         snprintf(errbuf, errlen, "cannot create data directory %s: %s", s->data_dir,
                  strerror(errno));
         store_close(s);
