@@ -17,9 +17,6 @@
  * PostgreSQL a new schema (search_path set through the connection URL's
  * options), dropped afterwards.
  *
- * Checks of known defects in code this suite does not own are skipped unless
- * ONEHALL_TEST_KNOWN_BUGS=1; each says what is wrong where (docs/storage.md,
- * "Known gaps").
  */
 #include "store/store.h"
 #include "testlib.h"
@@ -37,13 +34,6 @@ static char *dir;         /* this test's data directory (SQLite) */
 static char *pg_url;      /* this test's URL: base URL + its own search_path */
 static char schema[64];   /* this test's PostgreSQL schema */
 static int schema_seq;
-
-/** @brief Whether checks of known defects should run (ONEHALL_TEST_KNOWN_BUGS=1). */
-static int known_bugs_enabled(void)
-{
-    const char *v = getenv("ONEHALL_TEST_KNOWN_BUGS");
-    return v && strcmp(v, "1") == 0;
-}
 
 /**
  * @brief Opens a store on this test's database.
@@ -318,14 +308,6 @@ static void test_value_extremes(void **state)
 static void test_two_blobs_in_one_row(void **state)
 {
     (void)state;
-    if (pg && !known_bugs_enabled()) {
-        /* src/store/postgres.c pg_column_blob frees the previous column's
-         * unescaped bytes (st->blob) on every call, so the first pointer
-         * dangles once a second bytea column is read. */
-        print_message("known bug skipped: PostgreSQL pg_column_blob keeps one buffer per "
-                      "statement (set ONEHALL_TEST_KNOWN_BUGS=1)\n");
-        skip();
-    }
     struct store *s = open_store(1);
     struct store_conn *c = store_acquire(s);
     make_table(c);
@@ -808,13 +790,6 @@ static void test_failed_migration_leaves_nothing(void **state)
 static void test_migration_gap_is_filled(void **state)
 {
     (void)state;
-    if (!known_bugs_enabled()) {
-        /* src/store/migrations.c skips every version <= MAX(version), so a
-         * migration merged later with a lower number is never applied. */
-        print_message("known bug skipped: store_migrate_from skips versions below the "
-                      "highest applied (set ONEHALL_TEST_KNOWN_BUGS=1)\n");
-        skip();
-    }
     struct store *s = open_store(1);
     struct store_migration list[] = {
         {1, "0001_one.sql", "CREATE TABLE one (x TEXT)"},
@@ -860,15 +835,6 @@ static void *migrate_thread(void *arg)
 static void test_concurrent_migrations(void **state)
 {
     (void)state;
-    if (pg && !known_bugs_enabled()) {
-        /* src/store/migrations.c runs CREATE TABLE IF NOT EXISTS
-         * schema_migrations before taking the advisory lock; two sessions
-         * doing that at once on PostgreSQL can fail with 23505 on
-         * pg_type_typname_nsp_index. */
-        print_message("known bug skipped: concurrent first migration on PostgreSQL races on "
-                      "CREATE TABLE IF NOT EXISTS (set ONEHALL_TEST_KNOWN_BUGS=1)\n");
-        skip();
-    }
     enum { N = 4 };
     struct store_migration list[] = {
         {1, "0001_a.sql", "CREATE TABLE a (id @ID@, x TEXT); INSERT INTO a (x) VALUES ('once');"},
