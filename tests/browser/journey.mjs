@@ -1,0 +1,121 @@
+// The main journey of a person in a real browser (headless Chromium):
+// the home page in Chinese, registration with a mistake corrected, the
+// profile, logging out and in again, the English pages, and a phone-sized
+// screen. Starts its own hall on a free loopback port.
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+const bin = process.argv[2];
+const shots = process.env.ONEHALL_SHOTS; // optional: directory for screenshots
+let failures = 0, passes = 0;
+function check(cond, what) {
+  if (cond) { passes++; } else { failures++; console.error('FAIL: ' + what); }
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+// A valid resident ID number: region 440604, birth date, sequence, check digit.
+function idNumber(birth, seq) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const s = '440604' + birth + String(seq).padStart(3, '0');
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(s[i]) * w[i];
+  return s + '10X98765432'[sum % 11];
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'onehall-browser-'));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const hall = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dir,
+                         '--access-log', 'off', '--log-level', 'warn'], { stdio: 'inherit' });
+let browser;
+try {
+  for (let i = 0; i < 100; i++) {
+    try { const r = await fetch(base + '/healthz'); if (r.ok) break; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  // Console errors other than the status of a refused form (a 4xx answer is
+  // the point of that step): CSP violations and script errors count.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+
+  await page.goto(base + '/');
+  check((await page.title()).includes('佛山市网上办事大厅'), 'home page title in Chinese');
+  check(await page.locator('html[lang="zh-CN"]').count() === 1, 'html lang zh-CN');
+
+  await page.getByRole('link', { name: '注册' }).first().click();
+  await page.waitForURL('**/register');
+  const id = idNumber('19930607', 18);
+  const wrong = id.slice(0, 17) + (id[17] === '1' ? '2' : '1');
+  await page.getByLabel('姓名').fill('欧阳·明');
+  await page.getByLabel('居民身份证号码').fill(wrong);
+  await page.getByLabel('手机号码').fill('13912345678');
+  await page.getByLabel('密码', { exact: true }).fill('browser-pass-1');
+  await page.getByLabel('再次输入密码').fill('browser-pass-1');
+  await page.getByRole('button', { name: '注册' }).click();
+  const idField = page.getByLabel('居民身份证号码');
+  check(await idField.getAttribute('aria-invalid') === 'true', 'wrong check digit marked on the field');
+  check((await page.locator('#e-id_number').textContent()).includes('校验位'), 'message next to the field');
+  check(await page.getByLabel('姓名').inputValue() === '欧阳·明', 'typed name kept');
+  if (shots) await page.screenshot({ path: join(shots, 'register-error.png'), fullPage: true });
+
+  await idField.fill(id);
+  await page.getByLabel('密码', { exact: true }).fill('browser-pass-1');
+  await page.getByLabel('再次输入密码').fill('browser-pass-1');
+  await page.getByRole('button', { name: '注册' }).click();
+  await page.waitForURL('**/profile');
+  check((await page.textContent('main')).includes(id), 'own ID number shown whole on the profile');
+  check((await page.textContent('header')).includes('欧阳·明'), 'name in the header');
+  if (shots) await page.screenshot({ path: join(shots, 'profile.png'), fullPage: true });
+
+  await page.getByRole('button', { name: '退出' }).click();
+  await page.waitForURL(base + '/');
+  await page.goto(base + '/profile');
+  check(page.url().includes('/login'), 'profile asks for login after logout');
+  await page.getByLabel('账号').fill('13912345678');
+  await page.getByLabel('密码').fill('browser-pass-1');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL('**/profile');
+  check(page.url().endsWith('/profile'), 'logged in again by phone number');
+
+  await page.getByRole('link', { name: 'English' }).click();
+  check(await page.locator('html[lang="en"]').count() === 1, 'English after the language switch');
+  check((await page.textContent('h1')).includes('My account'), 'profile title in English');
+
+  const phone = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 } });
+  const p2 = await phone.newPage();
+  await p2.goto(base + '/login');
+  const width = await p2.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 360, `no horizontal scrolling on a 360 px phone (${width})`);
+  if (shots) await p2.screenshot({ path: join(shots, 'login-phone.png'), fullPage: true });
+  check(errors.length === 0, 'no errors in the browser console: ' + errors.join('; '));
+} catch (e) {
+  failures++;
+  console.error('FAIL: ' + (e && e.stack || e));
+} finally {
+  if (browser) await browser.close();
+  hall.kill('SIGTERM');
+  await new Promise((r) => hall.on('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`${passes} passed, ${failures} failed`);
+process.exit(failures ? 1 : 0);
