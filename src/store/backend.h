@@ -34,6 +34,8 @@ struct store_conn {
     struct store *store;
     int index;
     int in_use;
+    int in_tx;      /**< between store_begin and store_commit/rollback */
+    int tx_broken;  /**< the connection was lost inside the transaction */
     void *handle;   /**< sqlite3 * or PGconn * */
     void *cache;    /**< backend's statement cache */
     char errmsg[512];

@@ -116,8 +116,11 @@ int blob_writer_commit(struct blob_writer *w, char hex[65], int64_t *size)
     }
     char *dir = xasprintf("%s/%.2s", w->bs->dir, hex);
     char *path = xasprintf("%s/%s", dir, hex);
-    int rc = fs_mkdir_p(dir);
     struct stat sb;
+    int fresh_dir = stat(dir, &sb) < 0; /* a new prefix directory must be made durable too */
+    int rc = fs_mkdir_p(dir);
+    if (rc == 0 && fresh_dir)
+        rc = fs_fsync_dir(w->bs->dir);
     if (rc == 0 && stat(path, &sb) == 0 && sb.st_size == w->size) {
         unlink(w->tmp); /* same content already stored */
     } else if (rc == 0) {

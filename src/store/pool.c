@@ -220,17 +220,27 @@ void store_finalize(struct store_stmt *st)
 
 int store_begin(struct store_conn *c)
 {
-    return store_exec(c, c->store->ops->begin_sql);
+    int rc = store_exec(c, c->store->ops->begin_sql);
+    c->in_tx = rc == 0;
+    return rc;
 }
 
 int store_commit(struct store_conn *c)
 {
-    return store_exec(c, "COMMIT");
+    int rc = store_exec(c, "COMMIT");
+    if (rc == 0)
+        c->in_tx = 0;
+    return rc;
 }
 
 int store_rollback(struct store_conn *c)
 {
-    return store_exec(c, "ROLLBACK");
+    int rc = store_exec(c, "ROLLBACK");
+    /* Whatever the answer, the transaction is over (a lost connection took
+     * it with it). */
+    c->in_tx = 0;
+    c->tx_broken = 0;
+    return rc < 0 && rc != STORE_BUSY ? rc : 0;
 }
 
 static void backoff(int attempt)

@@ -132,8 +132,19 @@ static void pg_disconnect(struct store_conn *c)
 
 static int pg_check(struct store_conn *c)
 {
+    if (c->tx_broken) {
+        store_set_error(c, "postgres: connection lost inside a transaction");
+        return STORE_BUSY;
+    }
     if (PQstatus(c->handle) == CONNECTION_OK)
         return 0;
+    /* A transaction does not survive its connection: everything until the
+     * rollback fails as retryable, so store_tx runs the whole of it again. */
+    if (c->in_tx) {
+        c->tx_broken = 1;
+        store_set_error(c, "postgres: connection lost inside a transaction");
+        return STORE_BUSY;
+    }
     PQreset(c->handle);
     if (PQstatus(c->handle) != CONNECTION_OK) {
         store_set_error(c, "postgres: connection lost: %s", PQerrorMessage(c->handle));
@@ -145,12 +156,36 @@ static int pg_check(struct store_conn *c)
     return 0;
 }
 
+/* Whether a failed statement may simply be sent again: the connection was
+ * lost (a server restart) and no transaction was open, so nothing of it
+ * happened. */
+static int retry_after_reset(struct store_conn *c)
+{
+    if (PQstatus(c->handle) == CONNECTION_OK || c->in_tx)
+        return 0;
+    return pg_check(c) == 0;
+}
+
 static int pg_exec(struct store_conn *c, const char *sql)
 {
+    if (c->tx_broken && strcmp(sql, "ROLLBACK") == 0) {
+        c->tx_broken = 0;
+        PQreset(c->handle);
+        return STORE_OK;
+    }
     if (pg_check(c) < 0)
         return STORE_BUSY;
+    /* BEGIN itself may be sent again after a reset: in_tx is set only once
+     * it succeeded. */
     PGresult *res = PQexec(c->handle, sql);
     int rc = map_result(c, res);
+    if (rc < 0 && retry_after_reset(c)) {
+        PQclear(res);
+        res = PQexec(c->handle, sql);
+        rc = map_result(c, res);
+    }
+    if (rc < 0 && c->in_tx && PQstatus(c->handle) != CONNECTION_OK)
+        c->tx_broken = 1;
     PQclear(res);
     return rc;
 }
@@ -214,6 +249,14 @@ static int pg_step(struct store_stmt *st)
         st->res = PQexecParams(c->handle, st->sql, st->nparams, st->types,
                                (const char *const *)st->values, st->lengths, st->formats, 0);
         int rc = map_result(c, st->res);
+        if (rc < 0 && retry_after_reset(c)) {
+            PQclear(st->res);
+            st->res = PQexecParams(c->handle, st->sql, st->nparams, st->types,
+                                   (const char *const *)st->values, st->lengths, st->formats, 0);
+            rc = map_result(c, st->res);
+        }
+        if (rc < 0 && c->in_tx && PQstatus(c->handle) != CONNECTION_OK)
+            c->tx_broken = 1;
         if (rc < 0)
             return rc;
         st->row = -1;

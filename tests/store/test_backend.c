@@ -331,11 +331,23 @@ static void test_reconnect(void **state)
     make_table(c);
     store_release(c);
     assert_int_equal(system(restart), 0);
+    /* A single statement outside a transaction goes through on the first
+     * try: the lost connection is reset and the statement sent again. */
     c = store_acquire(s);
+    assert_true(store_ping(c));
     int64_t n = -1;
     assert_int_equal(store_tx(c, count_rows, &n), 0);
     assert_int_equal(n, 0);
-    assert_true(store_ping(c));
+    /* Lost inside a transaction: nothing runs outside it by accident; every
+     * statement fails as retryable until the rollback. */
+    assert_int_equal(store_begin(c), 0);
+    assert_int_equal(store_exec(c, "INSERT INTO t (name, n) VALUES ('lost', 1)"), 0);
+    assert_int_equal(system(restart), 0);
+    assert_int_equal(store_exec(c, "INSERT INTO t (name, n) VALUES ('after', 2)"), STORE_BUSY);
+    assert_int_equal(store_exec(c, "INSERT INTO t (name, n) VALUES ('after2', 3)"), STORE_BUSY);
+    assert_int_equal(store_rollback(c), 0);
+    assert_int_equal(store_tx(c, count_rows, &n), 0);
+    assert_int_equal(n, 0); /* neither the lost nor the later inserts exist */
     store_release(c);
     store_close(s);
 }
