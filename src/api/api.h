@@ -27,6 +27,8 @@ int api_calendar_load(struct http_req *r);
 int api_calendar_due(struct http_req *r);
 int api_uploads_create(struct http_req *r);   /* api/uploads.c */
 int api_uploads_get(struct http_req *r);
+int api_messages_list(struct http_req *r);   /* api/messages.c */
+int api_messages_read(struct http_req *r);
 
 /** A string member of a JSON body: NULL when absent or null; when present
  *  with another type, answers 422 naming the field and sets *failed. */

@@ -37,6 +37,9 @@ const struct route app_routes[] = {
     /* API: uploaded files */
     {"POST", "/api/v1/uploads", api_uploads_create, ACCESS_AUTH, ROUTE_UPLOAD},
     {"GET", "/api/v1/uploads/{id}", api_uploads_get, ACCESS_AUTH, 0},
+    /* API: the message centre */
+    {"GET", "/api/v1/messages", api_messages_list, ACCESS_AUTH, 0},
+    {"POST", "/api/v1/messages/{id}/read", api_messages_read, ACCESS_AUTH, 0},
     /* pages */
     {"GET", "/", page_home, ACCESS_PUBLIC, 0},
     {"GET", "/login", page_login_form, ACCESS_PUBLIC, 0},
@@ -46,5 +49,7 @@ const struct route app_routes[] = {
     {"POST", "/register", page_register_submit, ACCESS_PUBLIC, 0},
     /* public: an anonymous visitor is sent to the login page, not to a 401 */
     {"GET", "/profile", page_profile, ACCESS_PUBLIC, 0},
+    {"GET", "/messages", page_messages, ACCESS_PUBLIC, 0},
+    {"POST", "/messages/{id}/read", page_messages_read, ACCESS_AUTH, 0},
 };
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

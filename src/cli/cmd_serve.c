@@ -12,6 +12,7 @@
 #include "core/workday.h"
 #include "domain/calendar_store.h"
 #include "domain/accounts.h"
+#include "domain/notify.h"
 #include "http/server.h"
 #include "store/store.h"
 #include "web/web.h"
@@ -129,6 +130,25 @@ int cmd_serve(int argc, char **argv)
         config_free(&cfg);
         return 1;
     }
+    /* The e-mail/SMS sender: stopped below before the database closes. */
+    struct notify_settings nset = {
+        .smtp_url = cfg.smtp_url,
+        .smtp_from = cfg.smtp_from,
+        .smtp_user = cfg.smtp_user,
+        .smtp_password = cfg.smtp_password,
+        .sms_sender = cfg.sms_sender,
+        .data_dir = cfg.data_dir,
+        .interval_s = cfg.outbox_interval_s,
+        .give_up_s = cfg.outbox_give_up_s,
+    };
+    struct notify_outbox *outbox = notify_outbox_start(app.store, &nset, errbuf, sizeof errbuf);
+    if (!outbox) {
+        fprintf(stderr, "onehall serve: %s\n", errbuf);
+        server_stop(srv, 0);
+        app_close(&app);
+        config_free(&cfg);
+        return 1;
+    }
     log_info("onehall %s serving on %s://%s (port %u), %s, %d threads", ONEHALL_VERSION,
              scfg.tls_cert ? "https" : "http", cfg.listen, server_port(srv),
              pg ? "PostgreSQL" : "SQLite", threads);
@@ -136,6 +156,7 @@ int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     server_stop(srv, 10000);
+    notify_outbox_stop(outbox);
     app_close(&app);
     workday_cleanup();
     if (access && access != stderr)

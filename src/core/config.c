@@ -39,6 +39,13 @@ static const struct opt {
     {"hash-concurrency", OPT_INT, offsetof(struct config, hash_concurrency), "0", "password hashes at once (0: one per core)"},
     {"session-idle", OPT_INT, offsetof(struct config, session_idle_s), "1800", "session idle expiry, seconds"},
     {"session-max", OPT_INT, offsetof(struct config, session_max_s), "43200", "session absolute expiry, seconds"},
+    {"smtp-url", OPT_STR, offsetof(struct config, smtp_url), "", "smtp://HOST:PORT or smtps://... for e-mail; empty writes e-mail to DATA/mail.log"},
+    {"smtp-from", OPT_STR, offsetof(struct config, smtp_from), "noreply@onehall.invalid", "sender address of e-mail"},
+    {"smtp-user", OPT_STR, offsetof(struct config, smtp_user), "", "SMTP login (then STARTTLS is required); empty for none"},
+    {"smtp-password", OPT_STR, offsetof(struct config, smtp_password), "", "SMTP password (prefer ONEHALL_SMTP_PASSWORD)"},
+    {"sms-sender", OPT_STR, offsetof(struct config, sms_sender), "log", "SMS sender: log (DATA/sms.log)"},
+    {"outbox-interval", OPT_INT, offsetof(struct config, outbox_interval_s), "5", "seconds between passes of the e-mail/SMS sender"},
+    {"outbox-give-up", OPT_INT, offsetof(struct config, outbox_give_up_s), "86400", "seconds after which an undeliverable e-mail/SMS is marked failed"},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 

@@ -29,6 +29,14 @@ struct config {
     int hash_concurrency;
     int session_idle_s;
     int session_max_s;
+    /* notifications (docs/notifications.md) */
+    char *smtp_url;
+    char *smtp_from;
+    char *smtp_user;
+    char *smtp_password;
+    char *sms_sender;
+    int outbox_interval_s;
+    int outbox_give_up_s;
 };
 
 /** Fills cfg from all sources. Flags it knows are removed from argv (argc

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/utf8.h"
 #include "domain/audit.h"
+#include "domain/notify.h"
 #include "store/store.h"
 #include <ctype.h>
 #include <pthread.h>
@@ -215,6 +216,9 @@ static int register_tx(struct store_conn *c, void *ctx)
         return err_set(t->e, ERR_CONFLICT, "phone", "accounts.phone_taken", NULL);
     rc = insert_person(c, t);
     if (rc < 0)
+        return rc;
+    if ((rc = notify_send(c, t->id, "account.welcome", "notify.welcome.subject",
+                          "notify.welcome.body", NULL, "/profile")) < 0)
         return rc;
     char target[32];
     snprintf(target, sizeof target, "account:%lld", (long long)t->id);
@@ -746,6 +750,9 @@ static int claim_fn(struct store_conn *c, void *ctx)
         if (rc < 0)
             return rc;
         t->id = holder;
+        if ((rc = notify_send(c, holder, "account.verified", "notify.verified.subject",
+                              "notify.verified.body", NULL, "/profile")) < 0)
+            return rc;
         snprintf(target, sizeof target, "account:%lld", (long long)holder);
         return audit_record(c, t->actor, "account.verify", target, detail, t->ip);
     }
@@ -789,6 +796,9 @@ static int claim_fn(struct store_conn *c, void *ctx)
             return rc;
         t->id = r.id;
     }
+    if ((rc = notify_send(c, t->id, "account.verified", "notify.verified.subject",
+                          "notify.verified.body", NULL, "/profile")) < 0)
+        return rc;
     snprintf(target, sizeof target, "account:%lld", (long long)t->id);
     return audit_record(c, t->actor, "account.verify", target, detail, t->ip);
 }

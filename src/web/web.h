@@ -20,4 +20,6 @@ int page_logout(struct http_req *r);        /**< POST /logout */
 int page_register_form(struct http_req *r); /**< GET /register */
 int page_register_submit(struct http_req *r); /**< POST /register */
 int page_profile(struct http_req *r);       /**< GET /profile (logged in) */
+int page_messages(struct http_req *r);      /**< GET /messages (logged in) */
+int page_messages_read(struct http_req *r); /**< POST /messages/{id}/read */
 #endif
