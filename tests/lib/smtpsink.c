@@ -117,6 +117,18 @@ static void *conn_main(void *arg)
         close(fd);
         return NULL;
     }
+    if (mode == SMTPSINK_HANG) {
+        /* Like a server behind a black hole: hold the line until the
+         * client gives up or the sink stops. */
+        char junk[256];
+        while (!stopping(s)) {
+            ssize_t r = recv(fd, junk, sizeof junk, 0);
+            if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+                break;
+        }
+        close(fd);
+        return NULL;
+    }
     if (mode == SMTPSINK_REFUSE) {
         say(fd, "421 4.3.2 sink: service not available\r\n");
         close(fd);

@@ -16,6 +16,7 @@ enum smtpsink_mode {
     SMTPSINK_REFUSE,      /**< greets with "421 service not available" and hangs up */
     SMTPSINK_DROP,        /**< closes every connection at once, without a word */
     SMTPSINK_REJECT_RCPT, /**< answers RCPT TO with "550 no such user" */
+    SMTPSINK_HANG,        /**< accepts the connection and never says a word */
 };
 
 struct smtpsink;

@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
 #define MIN (60 * 1000LL)
@@ -534,6 +536,43 @@ static void test_no_mail_server_writes_mail_log(void **state)
     assert_int_equal(smtpsink_count(f->sink), 0);
 }
 
+static void test_thread_delivers_and_stops_cleanly(void **state)
+{
+    struct fx *f = *state;
+    f->set.interval_s = 1;
+    char err[256];
+    struct notify_outbox *ob = notify_outbox_start(f->s, &f->set, err, sizeof err);
+    assert_non_null(ob);
+    person(f, "冯十二", 81, "13300000081", "feng@example.cn");
+    assert_int_equal(smtpsink_wait(f->sink, 1, 5000), 1);
+    /* A server that never answers: stopping cuts the attempt short and
+     * gives the row back, its attempt not counted. */
+    smtpsink_set_mode(f->sink, SMTPSINK_HANG);
+    f->set.timeout_s = 30; /* far longer than the stop may take */
+    notify_outbox_stop(ob);
+    ob = notify_outbox_start(f->s, &f->set, err, sizeof err);
+    assert_non_null(ob);
+    int conns = smtpsink_connections(f->sink);
+    person(f, "冯十三", 82, "13300000082", "feng13@example.cn");
+    for (int i = 0; i < 50 && smtpsink_connections(f->sink) == conns; i++)
+        usleep(100 * 1000);
+    assert_true(smtpsink_connections(f->sink) > conns);
+    usleep(200 * 1000);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    notify_outbox_stop(ob);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_true(t1.tv_sec - t0.tv_sec < 5);
+    assert_int_equal(count(f->c, "SELECT COUNT(*) FROM outbox WHERE recipient = "
+                                 "'feng13@example.cn' AND state = 'pending' AND attempts = 0 AND "
+                                 "lease_owner IS NULL"),
+                     1);
+    /* A bad setting refuses to start. */
+    f->set.sms_sender = "fax";
+    assert_null(notify_outbox_start(f->s, &f->set, err, sizeof err));
+    assert_non_null(strstr(err, "fax"));
+}
+
 static void test_settings_check(void **state)
 {
     (void)state;
@@ -629,6 +668,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrent_passes_send_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lease_expiry_takes_over, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_mail_server_writes_mail_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_thread_delivers_and_stops_cleanly, setup, teardown),
         cmocka_unit_test(test_settings_check),
         cmocka_unit_test_setup_teardown(test_message_centre, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verified_claim_notifies, setup, teardown),
