@@ -1,33 +1,62 @@
 /**
  * @file page.h
- * @brief The base layout every HTML page shares: head, header with the
+ * @brief The base layout every HTML page shares (head, header with the
  *        hall's name, language switch and login state, navigation, main,
- *        footer. Pages write their body between page_open and page_send.
+ *        footer) and the form helpers of the pages. A page writes its body
+ *        between page_open and page_send; docs/ui.md describes the layout.
  */
 #ifndef ONEHALL_PAGE_H
 #define ONEHALL_PAGE_H
 #include "core/err.h"
 #include "http/http.h"
 
-/** Which navigation entry is current (aria-current). */
-enum nav_item { NAV_NONE, NAV_HOME, NAV_PROFILE, NAV_LOGIN, NAV_REGISTER };
+/** Which navigation entry is current (marked aria-current="page"). */
+enum nav_item { NAV_NONE, NAV_HOME, NAV_PROFILE, NAV_LOGIN, NAV_REGISTER, NAV_MESSAGES };
 
 /** Starts a page titled with the translation of title_key. */
 void page_open(struct http_req *r, struct buf *b, const char *title_key, enum nav_item current);
-/** Closes the page and answers with status. */
+/** Starts a page whose title is already text in r->lang (it is escaped). */
+void page_open_title(struct http_req *r, struct buf *b, const char *title,
+                     enum nav_item current);
+/** Closes the page and answers with status (takes b over). */
 int page_send(struct http_req *r, struct buf *b, int status);
 
 /** Writes T(key) escaped as HTML text. */
 void page_t(struct http_req *r, struct buf *b, const char *key);
 /** The hidden CSRF field of a form. */
 void page_csrf(struct http_req *r, struct buf *b);
-/** A labelled text input with its error message when e names it as the field
- *  at fault (aria-invalid, aria-describedby). value may be NULL. */
-void page_input(struct http_req *r, struct buf *b, const char *name, const char *type,
-                const char *label_key, const char *value, const char *autocomplete,
-                const struct err *e);
-/** The message of e (title and detail in the request's language) as an alert. */
+
+/** One labelled input of a form. Strings are literals of the page (never
+ *  user data); NULL leaves the attribute out. */
+struct page_field {
+    const char *name;         /**< form field name, also the error's field */
+    const char *type;         /**< "text", "password", "tel", "email" ... */
+    const char *label_key;    /**< translation key of the label */
+    const char *hint_key;     /**< translation key of a hint under the label */
+    const char *autocomplete; /**< autocomplete token */
+    const char *inputmode;    /**< virtual keyboard on phones and kiosks */
+    int required;             /**< marks the field required (aria-required) */
+    int maxlength;            /**< 0 for none */
+};
+
+/** Writes the field with value (may be NULL). When e names this field, the
+ *  field is marked aria-invalid and its message is written under it and
+ *  tied to it with aria-describedby. */
+void page_field(struct http_req *r, struct buf *b, const struct page_field *f,
+                const char *value, const struct err *e);
+
+/** The message of e (title and detail in the request's language) as an
+ *  alert. When e names a field, the alert links to it, so a person who
+ *  hears the alert can jump to the field at fault. */
 void page_error_box(struct http_req *r, struct buf *b, const struct err *e);
-/** A same-site path for "next" redirects, else "/". */
+
+/** next when it is a path of this site ("/x", not "//host", no control
+ *  characters or backslashes), else "/". */
 const char *page_safe_next(const char *next);
+
+/** The form field name with blanks (ASCII and the ideographic space U+3000)
+ *  trimmed at both ends and, when fold is set, full-width ASCII (what a
+ *  Chinese input method types in full-width mode: "１３９") folded to
+ *  half-width. Allocated in the request's arena; NULL when absent. */
+const char *page_form_clean(struct http_req *r, const char *name, int fold);
 #endif

@@ -1,6 +1,8 @@
 /**
  * @file page_login.c
- * @brief GET/POST /login and POST /logout for browsers.
+ * @brief GET/POST /login and POST /logout for browsers. The session lives
+ *        in the cookie "oh_sid" (HttpOnly, SameSite=Lax, Secure under TLS);
+ *        only its hash is stored (domain/accounts).
  */
 #include "core/html.h"
 #include "domain/accounts.h"
@@ -10,6 +12,13 @@
 
 #define SESSION_COOKIE "oh_sid"
 
+static const struct page_field f_username = {
+    "username", "text", "web.login.username", "web.login.username.hint", "username", NULL, 1, 64};
+static const struct page_field f_password = {
+    "password", "password", "web.login.password", NULL, "current-password", NULL, 1, 128};
+
+/* The form, with what went wrong above it. The username typed stays; the
+ * password never comes back in a page. */
 static int render(struct http_req *r, int status, const char *username, const struct err *e)
 {
     struct buf b = BUF_INIT;
@@ -22,35 +31,41 @@ static int render(struct http_req *r, int status, const char *username, const st
     buf_puts(&b, "<form method=\"post\" action=\"/login\" novalidate>");
     page_csrf(r, &b);
     const char *next = http_form(r, "next") ? http_form(r, "next") : http_query(r, "next");
-    buf_puts(&b, "<input type=\"hidden\" name=\"next\" value=\"");
-    html_attr(&b, page_safe_next(next));
-    buf_puts(&b, "\">");
-    page_input(r, &b, "username", "text", "web.login.username", username, "username", NULL);
-    buf_puts(&b, "<p class=\"hint\">");
-    page_t(r, &b, "web.login.username.hint");
-    buf_puts(&b, "</p>");
-    page_input(r, &b, "password", "password", "web.login.password", NULL, "current-password",
-               NULL);
+    next = page_safe_next(next);
+    if (strcmp(next, "/") != 0) {
+        buf_puts(&b, "<input type=\"hidden\" name=\"next\" value=\"");
+        html_attr(&b, next);
+        buf_puts(&b, "\">");
+    }
+    page_field(r, &b, &f_username, username, NULL);
+    page_field(r, &b, &f_password, NULL, NULL);
     buf_puts(&b, "<button type=\"submit\">");
     page_t(r, &b, "web.login.submit");
-    buf_puts(&b, "</button></form><p>");
+    buf_puts(&b, "</button></form><p class=\"aside\">");
     page_t(r, &b, "web.login.no_account");
     buf_puts(&b, " <a href=\"/register\">");
-    page_t(r, &b, "web.register");
-    buf_puts(&b, "</a></p></section>");
+    page_t(r, &b, "web.login.register_link");
+    buf_puts(&b, "</a></p><p class=\"aside\">");
+    page_t(r, &b, "web.login.forgot");
+    buf_puts(&b, "</p></section>");
     return page_send(r, &b, status);
 }
 
 int page_login_form(struct http_req *r)
 {
-    if (r->principal)
-        return http_redirect(r, "/profile");
+    if (r->principal) {
+        /* Already in: go where the login was meant to lead. */
+        const char *next = page_safe_next(http_query(r, "next"));
+        return http_redirect(r, strcmp(next, "/") == 0 ? "/profile" : next);
+    }
     return render(r, 200, NULL, NULL);
 }
 
 int page_login_submit(struct http_req *r)
 {
-    const char *user = http_form(r, "username");
+    /* Blanks around a pasted number and full-width digits are what people
+     * type, not what they mean. */
+    const char *user = page_form_clean(r, "username", 1);
     const char *pass = http_form(r, "password");
     struct err e;
     err_clear(&e);
@@ -60,8 +75,10 @@ int page_login_submit(struct http_req *r)
             http_header_add(r, "Retry-After", e.arg);
         return render(r, err_status(e.code), user, &e);
     }
-    /* A new session id at every login; the old session, if any, ends. */
-    accounts_logout(http_db(r), http_cookie(r, SESSION_COOKIE), r->ip);
+    /* A new session id at every login; the one before, if any, ends. */
+    const char *old = http_cookie(r, SESSION_COOKIE);
+    if (old && *old)
+        accounts_logout(http_db(r), old, r->ip);
     http_cookie_set(r, SESSION_COOKIE, token, -1);
     const char *next = page_safe_next(http_form(r, "next"));
     return http_redirect(r, strcmp(next, "/") == 0 ? "/profile" : next);
@@ -69,7 +86,9 @@ int page_login_submit(struct http_req *r)
 
 int page_logout(struct http_req *r)
 {
-    accounts_logout(http_db(r), http_cookie(r, SESSION_COOKIE), r->ip);
+    const char *token = http_cookie(r, SESSION_COOKIE);
+    if (token && *token)
+        accounts_logout(http_db(r), token, r->ip);
     http_cookie_set(r, SESSION_COOKIE, "", 0);
     return http_redirect(r, "/");
 }

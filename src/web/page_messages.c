@@ -89,7 +89,7 @@ int page_messages(struct http_req *r)
         0)
         return http_reply_err(r, &e);
     struct buf b = BUF_INIT;
-    page_open(r, &b, "notify.page.title", NAV_NONE);
+    page_open(r, &b, "notify.page.title", NAV_MESSAGES);
     buf_puts(&b, "<section><h1>");
     page_t(r, &b, "notify.page.title");
     buf_puts(&b, "</h1><p class=\"lead\">");
