@@ -278,6 +278,10 @@ static void test_home_links_only_what_exists(void **state)
     assert_null(strstr(r->body, "href=\"/register\""));
     check_links(c, r->body);
     resp_free(r);
+    r = client_get(c, "/messages");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "<a href=\"/messages\" aria-current=\"page\">"));
+    resp_free(r);
     /* The assets the layout names are served, with content-derived ETags. */
     static const char *assets[] = {"/assets/app.css", "/assets/app.js", "/assets/logo.svg", NULL};
     for (int i = 0; assets[i]; i++) {
