@@ -76,6 +76,7 @@ typedef int (*http_handler)(struct http_req *r);
 enum {
     ROUTE_NO_CSRF = 1u << 0, /**< a state-changing route that needs no CSRF token (login, API tokens) */
     ROUTE_UPLOAD = 1u << 1,  /**< accepts multipart file uploads */
+    ROUTE_LARGE_BODY = 1u << 2, /**< a JSON body up to the upload limit (catalog import) */
 };
 
 struct route {

@@ -222,7 +222,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         const struct route *rt = r->priv->route;
         r->priv->body_limit =
-            rt && (rt->flags & ROUTE_UPLOAD) ? s->cfg.max_upload : s->cfg.max_body;
+            rt && (rt->flags & (ROUTE_UPLOAD | ROUTE_LARGE_BODY)) ? s->cfg.max_upload : s->cfg.max_body;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl) {
             char *end;
