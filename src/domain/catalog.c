@@ -862,22 +862,25 @@ size_t catalog_doc_check(json_t *doc, struct catalog_report *rep, catalog_locate
     json_array_foreach(items, i, e)
     {
         size_t from = rep->n;
+        /* references are checked even in a malformed item, so one pass
+         * lists every error */
+        struct walk iw = {rep, str_of(e, "code") ? str_of(e, "code") : "", "", 0};
+        const char *dept = str_of(e, "department");
+        if (dept && !codeset_has(&dcodes, dept)) {
+            strcpy(iw.path, "department");
+            problem(&iw, 1, "catalog.unknown_department", dept);
+        }
+        size_t k;
+        json_t *loc;
+        json_array_foreach(json_object_get(e, "locations"), k, loc)
+        {
+            const char *hall = str_of(loc, "hall");
+            if (hall && !codeset_has(&hcodes, hall)) {
+                snprintf(iw.path, sizeof iw.path, "locations[%zu].hall", k);
+                problem(&iw, 1, "catalog.unknown_hall", hall);
+            }
+        }
         if (catalog_item_check(e, rep) == 0) {
-            struct walk iw = {rep, str_of(e, "code"), "", 0};
-            const char *dept = str_of(e, "department");
-            if (!codeset_has(&dcodes, dept)) {
-                strcpy(iw.path, "department");
-                problem(&iw, 1, "catalog.unknown_department", dept);
-            }
-            size_t k;
-            json_t *loc;
-            json_array_foreach(json_object_get(e, "locations"), k, loc)
-            {
-                if (!codeset_has(&hcodes, str_of(loc, "hall"))) {
-                    snprintf(iw.path, sizeof iw.path, "locations[%zu].hall", k);
-                    problem(&iw, 1, "catalog.unknown_hall", str_of(loc, "hall"));
-                }
-            }
             /* what is or was published has passed carding; drafts may be
              * incomplete (that is what editing them is for) */
             const char *st = str_of(e, "status");
