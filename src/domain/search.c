@@ -9,9 +9,10 @@
  * field positions) where it occurs, each a sorted key array with offsets
  * into one array of postings (compressed sparse rows):
  *
- * - grams: a character pair, or a single character, to the fields that
- *   contain it. A query of two or more characters takes the rarest of its
- *   pairs and verifies each field on that list with a real substring test,
+ * - grams: a character pair to the fields that contain it (the last
+ *   character of a field pairs with an end mark). A query of two or more
+ *   characters takes the rarest of its pairs and verifies each field on that
+ *   list with a real substring test,
  *   so a pair that only occurs across two keywords never matches (the pair
  *   is not in either field) and neither does a pair that occurs in the
  *   field but not in the query's order.
@@ -57,9 +58,9 @@ enum {
 #define MAX_FIELDS ((1u << FIELD_BITS) - 1)
 #define POS_BITS 10
 #define MAX_PINYIN_POS ((1u << POS_BITS) - 1)
-/* A unigram key: the code point, and in the place of the second one a value
- * above U+10FFFF, so that it can never equal a bigram's key. */
-#define UNIGRAM_MARK 0x1FFFFFu
+/* The end mark, in the place of the second code point of a pair: above
+ * U+10FFFF, so it can never equal a character. */
+#define END_MARK 0x1FFFFFu
 
 struct field {
     uint32_t start; /* in text[] */
@@ -84,7 +85,7 @@ struct search_index {
     size_t nfields;
     uint32_t *text;
     size_t ntext;
-    struct postings grams;    /* key: cp << 21 | next cp (or UNIGRAM_MARK); post: field */
+    struct postings grams;    /* key: cp << 21 | next cp or end mark; post: field */
     struct postings syls;     /* key: syllable id; post: field << POS_BITS | pos */
     struct postings initials; /* key: letter * 26 + letter; post: field << POS_BITS | pos */
     size_t nsyl;
@@ -229,8 +230,8 @@ static void postings_free(struct postings *p)
     free(p->post);
 }
 
-/** The postings of key: sets *post and returns their number (0 when none). */
-static size_t postings_find(const struct postings *p, uint64_t key, const uint32_t **post)
+/** The position of the first key >= key in p->keys (p->nkeys if none). */
+static size_t postings_lower(const struct postings *p, uint64_t key)
 {
     size_t lo = 0, hi = p->nkeys;
     while (lo < hi) {
@@ -240,10 +241,17 @@ static size_t postings_find(const struct postings *p, uint64_t key, const uint32
         else
             hi = mid;
     }
-    if (lo == p->nkeys || p->keys[lo] != key)
+    return lo;
+}
+
+/** The postings of key: sets *post and returns their number (0 when none). */
+static size_t postings_find(const struct postings *p, uint64_t key, const uint32_t **post)
+{
+    size_t k = postings_lower(p, key);
+    if (k == p->nkeys || p->keys[k] != key)
         return 0;
-    *post = p->post + p->off[lo];
-    return p->off[lo + 1] - p->off[lo];
+    *post = p->post + p->off[k];
+    return p->off[k + 1] - p->off[k];
 }
 
 /** A growable array of uint64_t. */
@@ -325,16 +333,17 @@ struct search_index *search_build(const struct search_entry *entries, size_t n)
     ix->efield[n] = (uint32_t)f;
     ix->text = xrealloc(ix->text, (ix->ntext ? ix->ntext : 1) * sizeof *ix->text);
 
-    /* Unigrams and bigrams of every field, within the field only. */
+    /* The bigrams of every field, within the field only, and for its last
+     * character the pair (last, END_MARK): so every character of a
+     * field starts one pair, and the pairs starting with a character (one
+     * range of keys) tell the fields that contain it. */
     struct vec grams = {0};
     for (size_t fi = 0; fi < nfields; fi++) {
         const struct field *fd = &ix->fields[fi];
         const uint32_t *t = ix->text + fd->start;
         for (uint32_t p = 0; p < fd->len; p++) {
-            uint64_t second = p + 1 < fd->len ? t[p + 1] : UNIGRAM_MARK;
-            vec_push(&grams, ((uint64_t)t[p] << 21 | UNIGRAM_MARK) << FIELD_BITS | fi);
-            if (second != UNIGRAM_MARK)
-                vec_push(&grams, ((uint64_t)t[p] << 21 | second) << FIELD_BITS | fi);
+            uint64_t second = p + 1 < fd->len ? t[p + 1] : END_MARK;
+            vec_push(&grams, ((uint64_t)t[p] << 21 | second) << FIELD_BITS | fi);
         }
     }
     postings_from_pairs(&ix->grams, grams.v, grams.n, FIELD_BITS);
@@ -408,44 +417,56 @@ static void improve(uint8_t *best, size_t entry, int rank)
         best[entry] = (uint8_t)rank;
 }
 
-/** Substring matches: the rarest unigram/bigram of the query, each field on
- *  its list verified. */
+/** Verifies that field fi contains q and records the rank of the match. */
+static void verify_substring(const struct search_index *ix, uint32_t fi, const uint32_t *q,
+                             size_t qn, uint8_t *best)
+{
+    const struct field *fd = &ix->fields[fi];
+    size_t entry = fd->entry >> 2;
+    int kind = (int)(fd->entry & 3);
+    if (best[entry] <= (kind == KIND_KEYWORD ? RANK_KEYWORD : RANK_EXACT))
+        return; /* this field cannot do better */
+    long at = find(ix->text + fd->start, fd->len, q, qn);
+    if (at < 0)
+        return;
+    int rank;
+    if (kind != KIND_KEYWORD && fd->len == qn)
+        rank = RANK_EXACT;
+    else if (kind == KIND_NAME)
+        rank = at == 0 ? RANK_NAME_PREFIX : RANK_NAME;
+    else if (kind == KIND_SHORT)
+        rank = RANK_SHORT;
+    else
+        rank = RANK_KEYWORD;
+    improve(best, entry, rank);
+}
+
+/** Substring matches. One character: the fields on the lists of all pairs
+ *  that start with it. More: the fields on the list of the query's rarest
+ *  pair, each verified. */
 static void match_substring(const struct search_index *ix, const uint32_t *q, size_t qn,
                             uint8_t *best)
 {
+    if (qn == 1) {
+        const struct postings *g = &ix->grams;
+        for (size_t k = postings_lower(g, (uint64_t)q[0] << 21);
+             k < g->nkeys && g->keys[k] >> 21 == q[0]; k++)
+            for (uint32_t i = g->off[k]; i < g->off[k + 1]; i++)
+                verify_substring(ix, g->post[i], q, qn, best);
+        return;
+    }
     const uint32_t *post = NULL;
     size_t np = SIZE_MAX;
-    if (qn == 1) {
-        np = postings_find(&ix->grams, (uint64_t)q[0] << 21 | UNIGRAM_MARK, &post);
-    } else {
-        for (size_t i = 0; i + 1 < qn && np; i++) {
-            const uint32_t *p;
-            size_t k = postings_find(&ix->grams, (uint64_t)q[i] << 21 | q[i + 1], &p);
-            if (k < np) {
-                np = k;
-                post = p;
-            }
+    for (size_t i = 0; i + 1 < qn && np; i++) {
+        const uint32_t *p;
+        size_t k = postings_find(&ix->grams, (uint64_t)q[i] << 21 | q[i + 1], &p);
+        if (k < np) {
+            np = k;
+            post = p;
         }
     }
-    for (size_t i = 0; i < np; i++) {
-        const struct field *fd = &ix->fields[post[i]];
-        size_t entry = fd->entry >> 2;
-        int kind = (int)(fd->entry & 3);
-        const uint32_t *t = ix->text + fd->start;
-        long at = find(t, fd->len, q, qn);
-        if (at < 0)
-            continue;
-        int rank;
-        if (kind != KIND_KEYWORD && fd->len == qn)
-            rank = RANK_EXACT;
-        else if (kind == KIND_NAME)
-            rank = at == 0 ? RANK_NAME_PREFIX : RANK_NAME;
-        else if (kind == KIND_SHORT)
-            rank = RANK_SHORT;
-        else
-            rank = RANK_KEYWORD;
-        improve(best, entry, rank);
-    }
+    for (size_t i = 0; i < np; i++)
+        verify_substring(ix, post[i], q, qn, best);
 }
 
 /** The pinyin query: lower-case letters, no spaces. */
