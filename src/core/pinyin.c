@@ -51,15 +51,12 @@ static int intern(struct parse *p, const char *s, size_t n)
     uint32_t h = hash(s, n) & (HASH_SLOTS - 1);
     for (;;) {
         unsigned v = p->slot[h];
-        if (v == 0)
-            break;
+        if (v == 0) break;
         const char *t = syllables[v - 1];
-        if (strlen(t) == n && memcmp(t, s, n) == 0)
-            return (int)(v - 1);
+        if (strlen(t) == n && memcmp(t, s, n) == 0) return (int)(v - 1);
         h = (h + 1) & (HASH_SLOTS - 1);
     }
-    if (nsyllables == MAX_SYLLABLES)
-        return -1;
+    if (nsyllables == MAX_SYLLABLES) return -1;
     memcpy(syllables[nsyllables], s, n);
     syllables[nsyllables][n] = 0;
     p->slot[h] = (uint16_t)(nsyllables + 1);
@@ -72,8 +69,7 @@ static int parse_line(struct parse *p, const char *s, size_t n)
 {
     uint32_t cp;
     int k = utf8_decode(s, n, &cp);
-    if (k < 0 || cp < p->next_cp || cp > PINYIN_LAST_CP || (size_t)k >= n || s[k] != ' ')
-        return -1;
+    if (k < 0 || cp < p->next_cp || cp > PINYIN_LAST_CP || (size_t)k >= n || s[k] != ' ') return -1;
     /* Characters without a line in between have no reading. */
     for (uint32_t c = p->next_cp; c <= cp; c++)
         first[c - PINYIN_FIRST_CP] = (uint32_t)p->nids;
@@ -83,11 +79,11 @@ static int parse_line(struct parse *p, const char *s, size_t n)
         size_t j = i;
         while (j < n && s[j] >= 'a' && s[j] <= 'z')
             j++;
-        if (j == i || j - i > PINYIN_MAX_LEN || (j < n && s[j] != ',') || ++count > PINYIN_MAX_READINGS)
+        if (j == i || j - i > PINYIN_MAX_LEN || (j < n && s[j] != ',') ||
+            ++count > PINYIN_MAX_READINGS)
             return -1;
         int id = intern(p, s + i, j - i);
-        if (id < 0)
-            return -1;
+        if (id < 0) return -1;
         if (p->nids == p->capids) {
             p->capids = p->capids ? p->capids * 2 : 32768;
             ids = xrealloc(ids, p->capids * sizeof *ids);
@@ -117,8 +113,7 @@ static void load(void)
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         const char *e = nl ? nl : end;
         size_t n = (size_t)(e - s);
-        if (n && s[n - 1] == '\r')
-            n--;
+        if (n && s[n - 1] == '\r') n--;
         lineno++;
         if (n && s[0] != '#' && parse_line(p, s, n) < 0) {
             log_error("pinyin: data/pinyin.txt line %u is malformed", lineno);
@@ -148,8 +143,7 @@ int pinyin_load(void)
 
 size_t pinyin_reading_ids(uint32_t cp, uint16_t *out, size_t max)
 {
-    if (cp < PINYIN_FIRST_CP || cp > PINYIN_LAST_CP || pinyin_load() < 0)
-        return 0;
+    if (cp < PINYIN_FIRST_CP || cp > PINYIN_LAST_CP || pinyin_load() < 0) return 0;
     uint32_t a = first[cp - PINYIN_FIRST_CP], b = first[cp - PINYIN_FIRST_CP + 1];
     size_t n = 0;
     for (uint32_t i = a; i < b && n < max; i++)
@@ -173,7 +167,6 @@ size_t pinyin_syllable_count(void)
 
 const char *pinyin_syllable(unsigned id)
 {
-    if (pinyin_load() < 0 || id >= nsyllables)
-        return NULL;
+    if (pinyin_load() < 0 || id >= nsyllables) return NULL;
     return syllables[id];
 }

@@ -78,9 +78,9 @@ struct postings {
 };
 
 struct search_index {
-    size_t n;           /* entries */
-    uint32_t *efield;   /* first field of each entry (its name), n + 1 */
-    uint32_t *namelen;  /* code points of each name, for ties */
+    size_t n;          /* entries */
+    uint32_t *efield;  /* first field of each entry (its name), n + 1 */
+    uint32_t *namelen; /* code points of each name, for ties */
     struct field *fields;
     size_t nfields;
     uint32_t *text;
@@ -89,7 +89,7 @@ struct search_index {
     struct postings syls;     /* key: syllable id; post: field << POS_BITS | pos */
     struct postings initials; /* key: letter * 26 + letter; post: field << POS_BITS | pos */
     size_t nsyl;
-    uint8_t *syllen;          /* length of each syllable */
+    uint8_t *syllen; /* length of each syllable */
 };
 
 /* ---- Normalisation ---------------------------------------------------- */
@@ -106,10 +106,10 @@ static bool is_filler(uint32_t c)
 {
     if (c < 0x80)
         return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-    return c <= 0xBF                      /* C1 controls, Latin-1 punctuation */
+    return c <= 0xBF                       /* C1 controls, Latin-1 punctuation */
            || (c >= 0x2000 && c <= 0x206F) /* general punctuation */
-           || (c >= 0x3000 && c <= 0x3004) || (c >= 0x3008 && c <= 0x3020) ||
-           c == 0x3030 || c == 0x303D || c == 0x30FB /* CJK punctuation, 〇 and 々 aside */
+           || (c >= 0x3000 && c <= 0x3004) || (c >= 0x3008 && c <= 0x3020) || c == 0x3030 ||
+           c == 0x303D || c == 0x30FB /* CJK punctuation, 〇 and 々 aside */
            || (c >= 0xFE10 && c <= 0xFE1F) || (c >= 0xFE30 && c <= 0xFE6F) /* forms */
            || (c >= 0xFF5F && c <= 0xFF65) || c == 0xFEFF || c == 0xFFFD;
 }
@@ -122,8 +122,7 @@ static uint32_t fold(uint32_t c)
         c -= 0xFEE0;
     else if (c == 0x3000)
         c = ' ';
-    if (c >= 'A' && c <= 'Z')
-        c += 'a' - 'A';
+    if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
     return c;
 }
 
@@ -142,8 +141,7 @@ static size_t normalise(const char *s, size_t n, uint32_t *out)
         }
         i += (size_t)len;
         c = fold(c);
-        if (k == 0 && is_blank(c))
-            continue;
+        if (k == 0 && is_blank(c)) continue;
         out[k++] = c;
     }
     while (k > 0 && is_blank(out[k - 1]))
@@ -161,8 +159,7 @@ static size_t normalise(const char *s, size_t n, uint32_t *out)
  */
 static void sort_u64(uint64_t *a, size_t n)
 {
-    if (n < 2)
-        return;
+    if (n < 2) return;
     size_t(*count)[256] = xcalloc(8, sizeof *count);
     for (size_t i = 0; i < n; i++)
         for (int d = 0; d < 8; d++)
@@ -183,8 +180,7 @@ static void sort_u64(uint64_t *a, size_t n)
         src = dst;
         dst = t;
     }
-    if (src != a)
-        memcpy(a, src, n * sizeof *a);
+    if (src != a) memcpy(a, src, n * sizeof *a);
     free(tmp);
     free(count);
 }
@@ -198,10 +194,8 @@ static void postings_from_pairs(struct postings *p, uint64_t *pairs, size_t npai
     sort_u64(pairs, npairs);
     size_t nk = 0, np = 0;
     for (size_t i = 0; i < npairs; i++) {
-        if (i > 0 && pairs[i] == pairs[i - 1])
-            continue;
-        if (np == 0 || (pairs[i] >> shift) != (pairs[np - 1] >> shift))
-            nk++;
+        if (i > 0 && pairs[i] == pairs[i - 1]) continue;
+        if (np == 0 || (pairs[i] >> shift) != (pairs[np - 1] >> shift)) nk++;
         pairs[np++] = pairs[i];
     }
     p->nkeys = nk;
@@ -248,8 +242,7 @@ static size_t postings_lower(const struct postings *p, uint64_t key)
 static size_t postings_find(const struct postings *p, uint64_t key, const uint32_t **post)
 {
     size_t k = postings_lower(p, key);
-    if (k == p->nkeys || p->keys[k] != key)
-        return 0;
+    if (k == p->nkeys || p->keys[k] != key) return 0;
     *post = p->post + p->off[k];
     return p->off[k + 1] - p->off[k];
 }
@@ -303,14 +296,12 @@ struct search_index *search_build(const struct search_entry *entries, size_t n)
     size_t nbytes = 0;
     for (size_t i = 0; i < n; i++) {
         const struct search_entry *e = &entries[i];
-        if (e->nkeywords > MAX_FIELDS || (nfields += 2 + e->nkeywords) > MAX_FIELDS)
-            return NULL;
+        if (e->nkeywords > MAX_FIELDS || (nfields += 2 + e->nkeywords) > MAX_FIELDS) return NULL;
         nbytes += (e->name ? strlen(e->name) : 0) + (e->short_name ? strlen(e->short_name) : 0);
         for (size_t k = 0; k < e->nkeywords; k++)
             nbytes += e->keywords && e->keywords[k] ? strlen(e->keywords[k]) : 0;
         /* Positions in the text and in the postings are 32-bit. */
-        if (nbytes > UINT32_MAX / 4)
-            return NULL;
+        if (nbytes > UINT32_MAX / 4) return NULL;
     }
     pinyin_load();
     struct search_index *ix = xcalloc(1, sizeof *ix);
@@ -356,8 +347,7 @@ struct search_index *search_build(const struct search_entry *entries, size_t n)
     struct vec syls = {0}, inis = {0};
     for (size_t fi = 0; fi < nfields; fi++) {
         const struct field *fd = &ix->fields[fi];
-        if ((fd->entry & 3) == KIND_KEYWORD)
-            continue;
+        if ((fd->entry & 3) == KIND_KEYWORD) continue;
         const uint32_t *t = ix->text + fd->start;
         uint32_t lim = fd->len < MAX_PINYIN_POS ? fd->len : MAX_PINYIN_POS;
         uint32_t mask_next = lim ? initials_of(t[0]) : 0;
@@ -370,11 +360,9 @@ struct search_index *search_build(const struct search_entry *entries, size_t n)
             uint32_t m1 = mask_next;
             mask_next = p + 1 < lim ? initials_of(t[p + 1]) : 0;
             for (unsigned a = 0; m1 && a < 26; a++) {
-                if (!(m1 >> a & 1))
-                    continue;
+                if (!(m1 >> a & 1)) continue;
                 for (unsigned b = 0; b < 26; b++)
-                    if (mask_next >> b & 1)
-                        vec_push(&inis, (uint64_t)(a * 26 + b) << 32 | at);
+                    if (mask_next >> b & 1) vec_push(&inis, (uint64_t)(a * 26 + b) << 32 | at);
             }
         }
     }
@@ -385,8 +373,7 @@ struct search_index *search_build(const struct search_entry *entries, size_t n)
 
 void search_free(struct search_index *ix)
 {
-    if (!ix)
-        return;
+    if (!ix) return;
     free(ix->efield);
     free(ix->namelen);
     free(ix->fields);
@@ -403,18 +390,15 @@ void search_free(struct search_index *ix)
 /** Whether q[0..qn) occurs in t[0..tn); returns its first offset or -1. */
 static long find(const uint32_t *t, size_t tn, const uint32_t *q, size_t qn)
 {
-    if (qn > tn)
-        return -1;
+    if (qn > tn) return -1;
     for (size_t i = 0; i + qn <= tn; i++)
-        if (t[i] == q[0] && memcmp(t + i + 1, q + 1, (qn - 1) * sizeof *q) == 0)
-            return (long)i;
+        if (t[i] == q[0] && memcmp(t + i + 1, q + 1, (qn - 1) * sizeof *q) == 0) return (long)i;
     return -1;
 }
 
 static void improve(uint8_t *best, size_t entry, int rank)
 {
-    if (rank < best[entry])
-        best[entry] = (uint8_t)rank;
+    if (rank < best[entry]) best[entry] = (uint8_t)rank;
 }
 
 /** Verifies that field fi contains q and records the rank of the match. */
@@ -427,8 +411,7 @@ static void verify_substring(const struct search_index *ix, uint32_t fi, const u
     if (best[entry] <= (kind == KIND_KEYWORD ? RANK_KEYWORD : RANK_EXACT))
         return; /* this field cannot do better */
     long at = find(ix->text + fd->start, fd->len, q, qn);
-    if (at < 0)
-        return;
+    if (at < 0) return;
     int rank;
     if (kind != KIND_KEYWORD && fd->len == qn)
         rank = RANK_EXACT;
@@ -509,8 +492,7 @@ static bool verify_full(const struct search_index *ix, const struct field *fd, u
                 }
             }
         }
-        if (!any)
-            return false;
+        if (!any) return false;
         memcpy(reach, next, sizeof reach);
     }
     return false;
@@ -521,12 +503,10 @@ static bool verify_full(const struct search_index *ix, const struct field *fd, u
 static bool verify_initials(const struct search_index *ix, const struct field *fd, uint32_t pos,
                             const struct spell *L)
 {
-    if (pos + L->n > fd->len)
-        return false;
+    if (pos + L->n > fd->len) return false;
     const uint32_t *t = ix->text + fd->start;
     for (size_t k = 2; k < L->n; k++)
-        if (!(initials_of(t[pos + k]) >> (L->s[k] - 'a') & 1))
-            return false;
+        if (!(initials_of(t[pos + k]) >> (L->s[k] - 'a') & 1)) return false;
     return true;
 }
 
@@ -545,8 +525,7 @@ static void match_pinyin(const struct search_index *ix, const struct spell *L, u
      * reading t that agrees with the rest: the positions of s are merged with
      * those of t, one back, and only the positions on both are verified. */
     for (size_t s = 0; s < ix->nsyl; s++) {
-        if (!agrees(ix, s, L->s, L->n))
-            continue;
+        if (!agrees(ix, s, L->s, L->n)) continue;
         const uint32_t *ps;
         size_t nps = postings_find(&ix->syls, s, &ps);
         size_t sl = ix->syllen[s];
@@ -556,8 +535,7 @@ static void match_pinyin(const struct search_index *ix, const struct spell *L, u
             continue;
         }
         for (size_t t = 0; t < ix->nsyl && nps; t++) {
-            if (!agrees(ix, t, L->s + sl, L->n - sl))
-                continue;
+            if (!agrees(ix, t, L->s + sl, L->n - sl)) continue;
             const uint32_t *pt;
             size_t npt = postings_find(&ix->syls, t, &pt);
             size_t i = 0, j = 0;
@@ -580,16 +558,14 @@ static void match_pinyin(const struct search_index *ix, const struct spell *L, u
         }
     }
     /* Initials; a single letter was a full spelling's prefix above. */
-    if (L->n < 2)
-        return;
+    if (L->n < 2) return;
     const uint32_t *post;
-    size_t np = postings_find(&ix->initials, (uint64_t)(L->s[0] - 'a') * 26 + (L->s[1] - 'a'),
-                              &post);
+    size_t np =
+        postings_find(&ix->initials, (uint64_t)(L->s[0] - 'a') * 26 + (L->s[1] - 'a'), &post);
     for (size_t i = 0; i < np; i++) {
         const struct field *fd = &ix->fields[post[i] >> POS_BITS];
         size_t entry = fd->entry >> 2;
-        if (best[entry] <= RANK_PINYIN_INITIALS)
-            continue;
+        if (best[entry] <= RANK_PINYIN_INITIALS) continue;
         if (verify_initials(ix, fd, post[i] & MAX_PINYIN_POS, L))
             improve(best, entry, RANK_PINYIN_INITIALS);
     }
@@ -599,22 +575,18 @@ int search_run(const struct search_index *ix, const char *q, size_t qlen, uint32
                size_t *nout)
 {
     *nout = 0;
-    if (!q)
-        return qlen ? SEARCH_BAD : SEARCH_EMPTY;
+    if (!q) return qlen ? SEARCH_BAD : SEARCH_EMPTY;
     /* A code point takes at most 4 bytes: anything longer is too long. */
     size_t count;
-    if (qlen > 4 * SEARCH_MAX_QUERY || utf8_count(q, qlen, &count) < 0 ||
-        count > SEARCH_MAX_QUERY)
+    if (qlen > 4 * SEARCH_MAX_QUERY || utf8_count(q, qlen, &count) < 0 || count > SEARCH_MAX_QUERY)
         return SEARCH_BAD;
     uint32_t qc[SEARCH_MAX_QUERY];
     size_t qn = normalise(q, qlen, qc);
     bool word = false;
     for (size_t i = 0; i < qn && !word; i++)
         word = !is_filler(qc[i]);
-    if (!word)
-        return SEARCH_EMPTY;
-    if (!ix || ix->n == 0)
-        return SEARCH_OK;
+    if (!word) return SEARCH_EMPTY;
+    if (!ix || ix->n == 0) return SEARCH_OK;
 
     uint8_t *best = xmalloc(ix->n);
     memset(best, RANK_NONE, ix->n);
@@ -629,8 +601,7 @@ int search_run(const struct search_index *ix, const char *q, size_t qlen, uint32
         else if (!is_blank(qc[i]))
             letters = false;
     }
-    if (letters && L.n > 0)
-        match_pinyin(ix, &L, best);
+    if (letters && L.n > 0) match_pinyin(ix, &L, best);
 
     /* Best rank, then shorter name, then entry index: one 64-bit key each. */
     uint64_t *keys = xmalloc(ix->n * sizeof *keys);
@@ -638,8 +609,7 @@ int search_run(const struct search_index *ix, const char *q, size_t qlen, uint32
     for (size_t e = 0; e < ix->n; e++)
         if (best[e] != RANK_NONE)
             keys[k++] = (uint64_t)best[e] << 56 |
-                        (uint64_t)(ix->namelen[e] < 0xFFFFFF ? ix->namelen[e] : 0xFFFFFF) << 32 |
-                        e;
+                        (uint64_t)(ix->namelen[e] < 0xFFFFFF ? ix->namelen[e] : 0xFFFFFF) << 32 | e;
     sort_u64(keys, k);
     for (size_t i = 0; i < k; i++)
         out[i] = (uint32_t)keys[i];

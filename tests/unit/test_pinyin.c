@@ -21,8 +21,7 @@ static const char *readings(const char *s)
     size_t n = pinyin_readings(cp, r, PINYIN_MAX_READINGS);
     buf[0] = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i)
-            strcat(buf, ",");
+        if (i) strcat(buf, ",");
         strcat(buf, r[i]);
     }
     return buf;
@@ -57,7 +56,8 @@ static void test_polyphonic(void **state)
     (void)state;
     assert_true(strncmp(readings("行"), "xing,", 5) == 0);
     assert_true(has("行", "hang"));
-    assert_true(strncmp(readings("长"), "zhang,", 6) == 0 || strncmp(readings("长"), "chang,", 6) == 0);
+    assert_true(strncmp(readings("长"), "zhang,", 6) == 0 ||
+                strncmp(readings("长"), "chang,", 6) == 0);
     assert_true(has("长", "chang") && has("长", "zhang"));
     assert_true(has("重", "zhong") && has("重", "chong"));
     assert_true(has("乐", "le") && has("乐", "yue"));
@@ -138,7 +138,7 @@ static void test_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_threads), cmocka_unit_test(test_common),
+        cmocka_unit_test(test_threads),    cmocka_unit_test(test_common),
         cmocka_unit_test(test_polyphonic), cmocka_unit_test(test_ascii),
         cmocka_unit_test(test_range),
     };

@@ -16,7 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#define KW(...) (const char *const[]){__VA_ARGS__}, sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)
+#define KW(...)                                                                                    \
+    (const char *const[]){__VA_ARGS__},                                                            \
+        sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)
 
 /* The small catalog most tests search. */
 enum {
@@ -76,11 +78,9 @@ static int finds(const char *q, unsigned e)
     uint32_t res[E__COUNT];
     size_t n = 99;
     int rc = run(q, res, &n);
-    if (rc != SEARCH_OK)
-        fail_msg("query \"%s\": status %d", q, rc);
+    if (rc != SEARCH_OK) fail_msg("query \"%s\": status %d", q, rc);
     for (size_t i = 0; i < n; i++)
-        if (res[i] == e)
-            return 1;
+        if (res[i] == e) return 1;
     return 0;
 }
 
@@ -140,7 +140,7 @@ static void test_no_spanning(void **state)
     assert_true(finds("保险", E_KW));
     assert_false(finds("会保", E_KW));
     assert_false(finds("社会保险", E_KW));
-    assert_false(finds("领取养", E_KW));    /* name then short name */
+    assert_false(finds("领取养", E_KW));     /* name then short name */
     assert_false(finds("养老金社会", E_KW)); /* short name then keyword */
     assert_false(finds("证明存", E_BANK));
     assert_string_equal(order("会保险"), "");
@@ -152,8 +152,10 @@ static void test_pinyin_full(void **state)
 {
     (void)state;
     static const char *const q[] = {
-        "yingye", "yingyezhizhao", "ying ye", "yingyezhi", "yingyezh", "YingYe",
-        "yingy",  "qiyeyingye",    "zhizhaobiangengdengji", " ying  ye zhi ",
+        "yingye",         "yingyezhizhao", "ying ye",
+        "yingyezhi",      "yingyezh",      "YingYe",
+        "yingy",          "qiyeyingye",    "zhizhaobiangengdengji",
+        " ying  ye zhi ",
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
         if (!finds(q[i], E_YYZZ_CHANGE))
@@ -295,8 +297,8 @@ static void test_empty_bad(void **state)
 {
     (void)state;
     uint32_t res[E__COUNT];
-    static const char *const empty[] = {"", " ", "   \t\n", "，。！？", "\xe3\x80\x80", "*",
-                                        "\"\"", "...", "（）【】", "　！"};
+    static const char *const empty[] = {"",  " ",    "   \t\n", "，。！？", "\xe3\x80\x80",
+                                        "*", "\"\"", "...",     "（）【】", "　！"};
     for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
         size_t n = 99;
         res[0] = 12345;
@@ -343,8 +345,19 @@ static void test_hostile(void **state)
 {
     (void)state;
     static const char *const q[] = {
-        "\"营业执照\"", "营业*", "NEAR(营业 执照)", "' OR 1=1 --", "营业执照'; DROP TABLE items;--",
-        "%", "_", "\\", "营业 AND 执照", "yy*", "a\"b", "<script>", "营业zz",
+        "\"营业执照\"",
+        "营业*",
+        "NEAR(营业 执照)",
+        "' OR 1=1 --",
+        "营业执照'; DROP TABLE items;--",
+        "%",
+        "_",
+        "\\",
+        "营业 AND 执照",
+        "yy*",
+        "a\"b",
+        "<script>",
+        "营业zz",
     };
     uint32_t res[E__COUNT];
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
@@ -421,15 +434,18 @@ static void test_odd_entries(void **state)
 #define BENCH_N 5400
 
 static const char *const subjects[] = {
-    "企业", "个人", "社会保险", "户籍", "机动车", "营业执照", "医疗保险", "住房公积金", "不动产",
-    "出入境", "残疾人", "税务", "食品经营许可证", "建设工程", "药品", "医师执业", "道路运输",
-    "驾驶证", "居民身份证", "养老保险", "失业保险", "工伤认定", "生育津贴", "婚姻登记",
-    "出生医学证明", "medical", "危险化学品", "排污许可", "教师资格", "银行账户", "重大事项",
-    "长期护理保险", "行政许可", "社保卡", "律师执业", "烟草专卖", "特种设备", "消防安全", "网络文化经营",
+    "企业",           "个人",         "社会保险",     "户籍",     "机动车",   "营业执照",
+    "医疗保险",       "住房公积金",   "不动产",       "出入境",   "残疾人",   "税务",
+    "食品经营许可证", "建设工程",     "药品",         "医师执业", "道路运输", "驾驶证",
+    "居民身份证",     "养老保险",     "失业保险",     "工伤认定", "生育津贴", "婚姻登记",
+    "出生医学证明",   "medical",      "危险化学品",   "排污许可", "教师资格", "银行账户",
+    "重大事项",       "长期护理保险", "行政许可",     "社保卡",   "律师执业", "烟草专卖",
+    "特种设备",       "消防安全",     "网络文化经营",
 };
 static const char *const actions[] = {
-    "变更登记", "注销", "申领", "补办", "核发", "延续", "备案", "查询", "迁移", "转移接续", "审批",
-    "换证", "年度报告", "证明开具", "信息修改", "资格认定", "待遇领取", "预约", "撤销",
+    "变更登记", "注销",     "申领",     "补办", "核发", "延续",     "备案",
+    "查询",     "迁移",     "转移接续", "审批", "换证", "年度报告", "证明开具",
+    "信息修改", "资格认定", "待遇领取", "预约", "撤销",
 };
 static const char *const places[] = {"", "", "", "市级", "区级", "跨省", "港澳台", "首次"};
 
@@ -437,8 +453,8 @@ static void bench(void **state)
 {
     (void)state;
     struct search_entry *e = calloc(BENCH_N, sizeof *e);
-    char (*names)[128] = calloc(BENCH_N, sizeof *names);
-    char (*shorts)[64] = calloc(BENCH_N, sizeof *shorts);
+    char(*names)[128] = calloc(BENCH_N, sizeof *names);
+    char(*shorts)[64] = calloc(BENCH_N, sizeof *shorts);
     const char *(*kws)[3] = calloc(BENCH_N, sizeof *kws);
     unsigned seed = 42;
 #define RND(n) ((seed = seed * 1103515245u + 12345u) >> 16) % (n)
@@ -466,9 +482,9 @@ static void bench(void **state)
            build_ms, ((double)m1.uordblks - (double)m0.uordblks) / 1024);
 
     static const char *const queries[] = {
-        "营业执照", "社保", "户籍", "执照", "证", "yingye", "yyzz", "yingyezhizhao", "ying ye",
-        "shehuibaoxian", "yinhang", "zhongda", "y", "zh", "bdc", "不动产变更", "注销",
-        "xingzhengxuke", "zzzz", "不存在",
+        "营业执照", "社保",          "户籍",    "执照",    "证", "yingye", "yyzz", "yingyezhizhao",
+        "ying ye",  "shehuibaoxian", "yinhang", "zhongda", "y",  "zh",     "bdc",  "不动产变更",
+        "注销",     "xingzhengxuke", "zzzz",    "不存在",
     };
     uint32_t *out = malloc(BENCH_N * sizeof *out);
     const int reps = 200;
@@ -482,8 +498,7 @@ static void bench(void **state)
         double us = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 1e3 / reps;
         printf("# search bench: %-16s %5zu hits %8.1f us\n", queries[qi], n, us);
         sum += us;
-        if (us > worst)
-            worst = us;
+        if (us > worst) worst = us;
     }
     printf("# search bench: mean %.1f us, worst %.1f us per query\n",
            sum / (sizeof queries / sizeof queries[0]), worst);
