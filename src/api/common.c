@@ -9,6 +9,7 @@
 #include "core/idcheck.h"
 #include "domain/accounts.h"
 #include "store/store.h"
+#include <stdlib.h>
 #include <string.h>
 
 const char *api_str(struct http_req *r, json_t *body, const char *field, int *failed)
@@ -23,6 +24,16 @@ const char *api_str(struct http_req *r, json_t *body, const char *field, int *fa
         return NULL;
     }
     return json_string_value(v);
+}
+
+long api_positive_query(struct http_req *r, const char *name, long def)
+{
+    const char *s = http_query(r, name);
+    if (!s)
+        return def;
+    char *end;
+    long v = strtol(s, &end, 10);
+    return *s && !*end && v >= 1 && v <= 1000000 ? v : -1;
 }
 
 json_t *api_account_json(const struct account *a, int whole_id)

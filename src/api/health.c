@@ -22,8 +22,7 @@ int api_openapi(struct http_req *r)
         return http_fail(r, ERR_NOT_FOUND, NULL, NULL, NULL);
     http_header_add(r, "ETag", doc->etag);
     http_header_add(r, "Cache-Control", "public, max-age=300");
-    const char *inm = http_header(r, "If-None-Match");
-    if (inm && strcmp(inm, doc->etag) == 0)
+    if (http_etag_matches(r, doc->etag))
         return http_reply_empty(r, 304);
     return http_reply_bytes(r, 200, "application/json; charset=utf-8", doc->data, doc->len);
 }

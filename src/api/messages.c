@@ -9,17 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A positive integer query argument; def when absent, -1 when malformed. */
-static long positive_query(struct http_req *r, const char *name, long def)
-{
-    const char *s = http_query(r, name);
-    if (!s)
-        return def;
-    char *end;
-    long v = strtol(s, &end, 10);
-    return *s && !*end && v >= 1 && v <= 1000000 ? v : -1;
-}
-
 /** One message as JSON, its subject and body in the request's language. */
 static json_t *message_json(struct http_req *r, const struct notify_message *m)
 {
@@ -38,7 +27,7 @@ static json_t *message_json(struct http_req *r, const struct notify_message *m)
 
 int api_messages_list(struct http_req *r)
 {
-    long page = positive_query(r, "page", 1), per_page = positive_query(r, "per_page", 20);
+    long page = api_positive_query(r, "page", 1), per_page = api_positive_query(r, "per_page", 20);
     if (page < 0)
         return http_fail(r, ERR_INVALID, "page", "api.want_number", NULL);
     if (per_page < 0 || per_page > 100)

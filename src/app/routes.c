@@ -10,6 +10,7 @@
 
 #define STAFF_ANY (ROLE_STAFF | ROLE_DEPT_ADMIN)
 #define ADMINS (ROLE_SYSADMIN | ROLE_HALL_ADMIN)
+#define CATALOG_EDITORS (ROLE_CATALOG_EDITOR | ROLE_DEPT_ADMIN | ROLE_SYSADMIN)
 
 const struct route app_routes[] = {
     /* health and description */
@@ -40,6 +41,22 @@ const struct route app_routes[] = {
     /* API: the message centre */
     {"GET", "/api/v1/messages", api_messages_list, ACCESS_AUTH, 0},
     {"POST", "/api/v1/messages/{id}/read", api_messages_read, ACCESS_AUTH, 0},
+    /* API: the catalog, public */
+    {"GET", "/api/v1/departments", api_departments_list, ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/departments/{code}", api_departments_get, ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/items", api_items_list, ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/items/{code}", api_items_get, ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/items/{code}/versions", api_item_versions, ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/stats/depth", api_stats_depth, ACCESS_PUBLIC, 0},
+    /* API: the catalog, editors (department admins within their department) */
+    {"POST", "/api/v1/items", api_items_create, CATALOG_EDITORS, 0},
+    {"PUT", "/api/v1/items/{code}/draft", api_items_save_draft, CATALOG_EDITORS, 0},
+    {"POST", "/api/v1/items/{code}/publish", api_items_publish, CATALOG_EDITORS, 0},
+    {"POST", "/api/v1/items/{code}/withdraw", api_items_withdraw, CATALOG_EDITORS, 0},
+    {"GET", "/api/v1/catalog/carding", api_catalog_carding, CATALOG_EDITORS, 0},
+    {"POST", "/api/v1/catalog/import", api_catalog_import, ROLE_CATALOG_EDITOR | ROLE_SYSADMIN,
+     ROUTE_LARGE_BODY},
+    {"GET", "/api/v1/catalog/export", api_catalog_export, CATALOG_EDITORS, 0},
     /* pages */
     {"GET", "/", page_home, ACCESS_PUBLIC, 0},
     {"GET", "/login", page_login_form, ACCESS_PUBLIC, 0},

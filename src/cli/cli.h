@@ -7,6 +7,8 @@
 #define ONEHALL_CLI_H
 #include "app/app.h"
 #include "core/config.h"
+#include "core/i18n.h"
+#include <stdio.h>
 
 struct cli_command {
     const char *name;
@@ -32,4 +34,8 @@ void cli_hall_close(struct cli_hall *h);
 
 /** True when argv holds -h or --help (anywhere after the command name). */
 int cli_wants_help(int argc, char **argv);
+struct catalog_report;
+/** Prints a catalog report, one "file:line: error: item field: message" per
+ *  problem, in lang. */
+void cli_print_problems(FILE *out, enum lang lang, const struct catalog_report *rep);
 #endif

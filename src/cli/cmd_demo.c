@@ -13,39 +13,36 @@
 #include "core/idcheck.h"
 #include "domain/accounts.h"
 #include "domain/audit.h"
+#include "domain/catalog_demo.h"
+#include "domain/catalog_store.h"
+#include <stdlib.h>
 #include "store/store.h"
 #include <stdio.h>
 #include <string.h>
 
-/* A few of Foshan's departments; the catalog brings all 157. */
-static const struct {
-    const char *code, *name, *name_en;
-} departments[] = {
-    {"FS-ZSJ", "佛山市政务服务和数据管理局", "Foshan Government Services and Data Administration"},
-    {"FS-SCJG", "佛山市市场监督管理局", "Foshan Market Supervision Administration"},
-    {"FS-GA", "佛山市公安局", "Foshan Public Security Bureau"},
-    {"FS-RS", "佛山市人力资源和社会保障局", "Foshan Human Resources and Social Security Bureau"},
-};
-
-static int insert_departments(struct store_conn *c, void *ctx)
+/* The demo catalog, once: a hall that already has items keeps them. */
+static int load_catalog(struct store_conn *c, unsigned long seed)
 {
-    for (size_t i = 0; i < sizeof departments / sizeof departments[0]; i++) {
-        struct store_stmt *st;
-        int rc = store_prepare(c,
-                               "INSERT INTO departments (code, name, name_en, region) VALUES (?, "
-                               "?, ?, '440600') ON CONFLICT (code) DO NOTHING",
-                               &st);
-        if (rc < 0)
-            return rc;
-        store_bind_text(st, 1, departments[i].code);
-        store_bind_text(st, 2, departments[i].name);
-        store_bind_text(st, 3, departments[i].name_en);
-        rc = store_step(st);
-        store_finalize(st);
-        if (rc < 0)
-            return rc;
+    int64_t items = 0;
+    if (store_query_int64(c, &items, "SELECT COUNT(*) FROM catalog_items", NULL) != STORE_ROW)
+        return -1;
+    if (items > 0) {
+        printf("the catalog already holds %lld item versions; left as it is\n", (long long)items);
+        return 0;
     }
-    return audit_record(c, 0, "demo.departments", "departments", NULL, NULL);
+    json_t *doc = catalog_demo_build(seed);
+    struct catalog_report rep = {0};
+    struct catalog_import_counts n;
+    struct err e;
+    int rc = catalog_import(c, doc, 0, NULL, NULL, NULL, &rep, &n, &e);
+    if (rc < 0)
+        cli_print_problems(stderr, LANG_EN, &rep);
+    else
+        printf("demo catalog (seed %lu): %ld departments, %ld halls, %ld service items\n", seed,
+               n.departments, n.halls, n.items_added);
+    catalog_report_free(&rep);
+    json_decref(doc);
+    return rc;
 }
 
 static void new_password(char *out)
@@ -73,11 +70,27 @@ static int fail(const char *what, const struct err *e)
 int cmd_demo(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
-        printf("usage: onehall demo [--data DIR] [--db URL]\n\n"
-               "Loads the demo data: departments and three accounts (system admin 'admin',\n"
+        printf("usage: onehall demo [--seed N] [--data DIR] [--db URL]\n\n"
+               "Loads the demo data: a Foshan-size catalog (157 departments, 6 halls,\n"
+               "5,349 service items; the same for the same seed, docs/catalog-demo.md)\n"
+               "and four accounts (system admin 'admin', catalog editor 'editor',\n"
                "department clerk 'clerk', and a citizen who logs in with a phone number).\n"
                "Passwords are printed once, on the first run; later runs change nothing.\n");
         return 0;
+    }
+    unsigned long seed = CATALOG_DEMO_SEED;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+            char *end;
+            seed = strtoul(argv[i + 1], &end, 10);
+            if (!*argv[i + 1] || *end) {
+                fprintf(stderr, "onehall demo: --seed takes a number\n");
+                return 2;
+            }
+            memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 1) * sizeof *argv);
+            argc -= 2;
+            break;
+        }
     }
     crypto_init(1, 60000);
     struct cli_hall h;
@@ -85,6 +98,11 @@ int cmd_demo(int argc, char **argv)
     if (rc)
         return rc;
     struct store_conn *c = h.conn;
+    if (load_catalog(c, seed) < 0) {
+        fprintf(stderr, "onehall demo: cannot load the demo catalog: %s\n", store_errmsg(c));
+        rc = 1;
+        goto out;
+    }
     int64_t existing = 0;
     if (store_query_int64(c, &existing, "SELECT id FROM accounts WHERE username = 'admin'",
                           NULL) == STORE_ROW) {
@@ -92,13 +110,9 @@ int cmd_demo(int argc, char **argv)
                h.cfg.db_url && *h.cfg.db_url ? "the database" : h.cfg.data_dir);
         goto out;
     }
-    if (store_tx(c, insert_departments, NULL) < 0) {
-        fprintf(stderr, "onehall demo: cannot write departments: %s\n", store_errmsg(c));
-        rc = 1;
-        goto out;
-    }
-    char admin_pw[16], clerk_pw[16], citizen_pw[16];
+    char admin_pw[16], editor_pw[16], clerk_pw[16], citizen_pw[16];
     new_password(admin_pw);
+    new_password(editor_pw);
     new_password(clerk_pw);
     new_password(citizen_pw);
     struct err e;
@@ -108,6 +122,11 @@ int cmd_demo(int argc, char **argv)
         accounts_grant(c, id, "hall_admin", 0, &e) < 0 ||
         accounts_grant(c, id, "auditor", 0, &e) < 0) {
         rc = fail("admin", &e);
+        goto out;
+    }
+    if (accounts_create_staff(c, "editor", "王芳", editor_pw, "FS-ZSJ", 0, &id, &e) < 0 ||
+        accounts_grant(c, id, "catalog_editor", 0, &e) < 0) {
+        rc = fail("editor", &e);
         goto out;
     }
     if (accounts_create_staff(c, "clerk", "李明", clerk_pw, "FS-SCJG", 0, &id, &e) < 0 ||
@@ -127,6 +146,7 @@ int cmd_demo(int argc, char **argv)
     }
     printf("demo data loaded. Accounts (passwords shown once):\n");
     printf("  system admin   login admin         password %s\n", admin_pw);
+    printf("  catalog editor login editor        password %s\n", editor_pw);
     printf("  clerk (市场监督管理局) login clerk  password %s\n", clerk_pw);
     printf("  citizen 张晓梅  login 13800138000  password %s  (ID %s)\n", citizen_pw, idnum);
 out:

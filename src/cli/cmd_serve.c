@@ -12,7 +12,9 @@
 #include "core/workday.h"
 #include "domain/calendar_store.h"
 #include "domain/accounts.h"
+#include "domain/catalog_view.h"
 #include "domain/notify.h"
+#include "store/store.h"
 #include "http/server.h"
 #include "store/store.h"
 #include "web/web.h"
@@ -123,6 +125,10 @@ int cmd_serve(int argc, char **argv)
         .trust_proxy = cfg.trust_proxy,
         .access_log = access,
     };
+    /* the catalog is in memory before the first request */
+    struct store_conn *vc = store_acquire(app.store);
+    catalog_view_put(catalog_view_get(vc));
+    store_release(vc);
     struct server *srv = server_start(&scfg, &sapp, app.store, app.blobs, errbuf, sizeof errbuf);
     if (!srv) {
         fprintf(stderr, "onehall serve: %s\n", errbuf);
@@ -157,6 +163,7 @@ int cmd_serve(int argc, char **argv)
     log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     server_stop(srv, 10000);
     notify_outbox_stop(outbox);
+    catalog_view_shutdown();
     app_close(&app);
     workday_cleanup();
     if (access && access != stderr)

@@ -579,6 +579,34 @@ json_t *catalog_item_get(struct store_conn *c, const char *code, int64_t version
     return out;
 }
 
+json_t *catalog_current(struct store_conn *c, const char *department)
+{
+    struct store_stmt *st;
+    if (store_prepare(c,
+                      department ? "SELECT doc, status FROM catalog_items WHERE status IN "
+                                   "('draft', 'published') AND department_code = ? "
+                                   "ORDER BY code, version"
+                                 : "SELECT doc, status FROM catalog_items WHERE status IN "
+                                   "('draft', 'published') ORDER BY code, version",
+                      &st) < 0)
+        return NULL;
+    if (department)
+        store_bind_text(st, 1, department);
+    json_t *out = json_array();
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        json_t *it = item_from_row(store_column_text(st, 0), store_column_text(st, 1));
+        if (it)
+            json_array_append_new(out, it);
+    }
+    store_finalize(st);
+    if (rc < 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
 int catalog_each_published(struct store_conn *c,
                            int (*fn)(const char *doc, size_t len, void *ctx), void *ctx)
 {

@@ -72,6 +72,10 @@ json_t *catalog_versions(struct store_conn *c, const char *code);
  *  NULL when absent. */
 json_t *catalog_item_get(struct store_conn *c, const char *code, int64_t version);
 
+/** The items in force and the drafts (status set), of one department or of
+ *  all (department NULL), by code then version. NULL on a database error. */
+json_t *catalog_current(struct store_conn *c, const char *department);
+
 /** Calls fn with each published item's doc text (compact JSON), by code. */
 int catalog_each_published(struct store_conn *c,
                            int (*fn)(const char *doc, size_t len, void *ctx), void *ctx);

@@ -101,6 +101,8 @@ json_t *http_json(struct http_req *r);
 const struct http_upload *http_uploads(struct http_req *r);
 /** The database connection for this request, acquired on first use. */
 struct store_conn *http_db(struct http_req *r);
+/** True when If-None-Match names etag (a quoted entity tag) or "*". */
+int http_etag_matches(struct http_req *r, const char *etag);
 /** The CSRF token to embed in forms (and send as X-CSRF-Token). */
 const char *http_csrf_token(struct http_req *r);
 /** True when the request came over TLS (or from a trusted proxy saying so). */
@@ -123,6 +125,9 @@ int http_redirect(struct http_req *r, const char *location); /**< 303 See Other 
 /** The one place errors are answered: problem+json for the API, an error
  *  page in the user's language for browsers. Returns 0 (answered). */
 int http_reply_err(struct http_req *r, const struct err *e);
+/** The same with a list of problems (taken over) as the "errors" member of
+ *  problem+json, e.g. every error of a refused import. */
+int http_reply_problems(struct http_req *r, const struct err *e, json_t *errors);
 /** Shorthand for err_set + http_reply_err. */
 int http_fail(struct http_req *r, enum err_code code, const char *field, const char *key,
               const char *arg);

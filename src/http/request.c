@@ -338,3 +338,25 @@ int http_csrf_check(struct http_req *r)
     }
     return 0;
 }
+
+int http_etag_matches(struct http_req *r, const char *etag)
+{
+    const char *inm = http_header(r, "If-None-Match");
+    if (!inm)
+        return 0;
+    size_t n = strlen(etag);
+    /* a list of entity tags, perhaps weak (W/"..."): weak comparison */
+    for (const char *p = inm; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        if (!strncmp(p, etag, n) && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+            return 1;
+        while (*p && *p != ',')
+            p++;
+    }
+    return 0;
+}

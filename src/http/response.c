@@ -125,6 +125,11 @@ static int wants_json(struct http_req *r)
 
 int http_reply_err(struct http_req *r, const struct err *e)
 {
+    return http_reply_problems(r, e, NULL);
+}
+
+int http_reply_problems(struct http_req *r, const struct err *e, json_t *errors)
+{
     int status = err_status(e->code);
     const char *slug = err_slug(e->code);
     char key[96];
@@ -149,6 +154,9 @@ int http_reply_err(struct http_req *r, const struct err *e)
         json_object_set_new(j, "instance", json_string(r->path));
         if (e->field[0])
             json_object_set_new(j, "field", json_string(e->field));
+        if (errors)
+            json_object_set(j, "errors", errors);
+        json_decref(errors);
         char *s = json_dumps(j, JSON_COMPACT);
         json_decref(j);
         size_t n = strlen(s);
@@ -156,6 +164,7 @@ int http_reply_err(struct http_req *r, const struct err *e)
         return set_response(r, status, resp, "application/problem+json; charset=utf-8",
                             (int64_t)n);
     }
+    json_decref(errors);
     struct buf body = BUF_INIT;
     if (r->srv->app.error_page)
         r->srv->app.error_page(r, status, title, detail, &body);
