@@ -61,8 +61,9 @@ struct kind {
     const char *abbr;     /* FS-<abbr>, <district>-<abbr>, item codes <region>-<abbr>-NNNN */
     const char *name;     /* the city unit */
     const char *name_en;
-    const char *dname;    /* the district unit, %s the district ("禅城区"); NULL none */
-    const char *dname_en; /* %s the district in English ("Chancheng") */
+    const char *dname;    /* the district unit, {区} the district ("禅城区"), {名} its short
+                           * name ("禅城") as in 分局 names; NULL none */
+    const char *dname_en; /* {en} the district in English ("Chancheng") */
     const char *parent;   /* abbr of the city unit's parent, NULL none */
     int dparent;          /* district unit's parent: 0 none, 1 the city unit, 2 the
                            * district unit of parent */
@@ -75,7 +76,7 @@ struct kind {
 
 static const struct kind kinds[] = {
     {"ZSJ", "佛山市政务服务数据管理局", "Foshan Government Services and Data Administration",
-     "佛山市%s政务服务数据管理局", "%s District Government Services and Data Administration",
+     "佛山市{区}政务服务数据管理局", "{en} District Government Services and Data Administration",
      NULL, 0, "both", "政务服务", "政务服务", "优化营商环境条例", "第三十五条",
      "20政务服务事项办事指南查询;20政务服务好差评评价;20一件事一次办(企业开办/新生儿出生/"
      "员工录用/二手房转移登记/退休/身后事);20政务服务预约办理;20电子证照调用授权;"
@@ -85,7 +86,7 @@ static const struct kind kinds[] = {
      "20政务服务夜间延时服务;20政务服务周末预约服务;"
      "20政务服务免证办;20政务服务跨省通办;20一件事集成服务(入学/就医/公积金贷款购房/企业注销/水电气报装/车辆过户);20政务服务中心一窗受理;20异地代收代办;20网上中介服务超市服务;20企业诉求响应"},
     {"SCJG", "佛山市市场监督管理局", "Foshan Market Supervision Administration",
-     "佛山市%s市场监督管理局", "%s District Market Supervision Administration", NULL, 0,
+     "佛山市{区}市场监督管理局", "{en} District Market Supervision Administration", NULL, 0,
      "enterprise", "市场主体登记", "市场主体", "中华人民共和国市场主体登记管理条例", "第三条",
      "10企业设立登记（营业执照）;10企业营业执照变更登记;10个体工商户注册登记;"
      "10个体工商户[变更登记/注销登记];10企业注销登记;10企业简易注销登记;"
@@ -112,8 +113,8 @@ static const struct kind kinds[] = {
      "03查封扣押涉嫌违法的商品;06食品生产经营监督检查;06特种设备安全监督检查;"
      "06计量器具监督检查;06产品质量监督抽查;"
      "01放射性药品使用许可;10保健食品经营备案;10婴幼儿配方乳粉经营备案;10仅销售预包装食品备案(新办/变更/注销);01特种设备检验检测机构核准;01移动式压力容器充装许可(@l);01气瓶充装许可(@l);01电梯安装改造修理许可;20特种设备事故调查;20商品条码注册;20标准化服务(企业标准自我声明公开/团体标准备案);20地理标志产品保护申请;08政府质量奖评审;20知识产权质押融资服务;20商标侵权纠纷调解;20反不正当竞争投诉;20网络交易投诉;20广告发布登记;10网络餐饮服务第三方平台备案;06价格监督检查;10企业歇业备案;10个体工商户歇业备案;10市场主体迁移(迁入/迁出);07企业名称变更自主申报;10外商投资企业(设立登记/变更登记/注销登记)"},
-    {"GA", "佛山市公安局", "Foshan Public Security Bureau", "佛山市公安局%s分局",
-     "%s Branch of Foshan Public Security Bureau", NULL, 1, "person", "户政治安", "公安",
+    {"GA", "佛山市公安局", "Foshan Public Security Bureau", "佛山市公安局{名}分局",
+     "{en} Branch of Foshan Public Security Bureau", NULL, 1, "person", "户政治安", "公安",
      "中华人民共和国户口登记条例", "第三条",
      "20居住证申领;07户籍迁入登记;07出生登记;20居住证(签注/补领/换领/信息变更);"
      "07户籍迁出登记;07死亡注销户口登记;07户口登记项目变更更正(姓名/民族/出生日期/性别/"
@@ -138,7 +139,7 @@ static const struct kind kinds[] = {
      "03暂扣机动车驾驶证;06旅馆业治安检查;"
      "07立户登记;07分户登记;07投靠亲属入户(夫妻投靠/子女投靠/父母投靠);07人才引进入户审批;07积分入户;07大中专学生毕业入户;07退役士兵入户;07户口恢复登记;07户籍注销(出国定居/服役/重复户口);20港澳台居民居住证申领;20户籍档案查询;20居民身份证挂失;20机动车安全技术检验预约;01校车驾驶资格许可;01校车标牌核发;01摩托车驾驶证申领;01残疾人专用小型自动挡载客汽车驾驶证申领;20机动车驾驶人考试预约(科目一/科目二/科目三);20电动自行车登记(注册/转移/注销);20非现场交通违法处理;20交通违法记录查询;20临时身份证明开具;01营业性射击场设立许可;01持枪证件核发;20出入境证件办理进度查询"},
     {"RS", "佛山市人力资源和社会保障局", "Foshan Human Resources and Social Security Bureau",
-     "佛山市%s人力资源和社会保障局", "%s District Human Resources and Social Security Bureau",
+     "佛山市{区}人力资源和社会保障局", "{en} District Human Resources and Social Security Bureau",
      NULL, 0, "person", "社会保险", "人社", "中华人民共和国社会保险法", "第二条",
      "20社会保障卡申领;05退休申请（基本养老金）;20社会保障卡(补领/换领/挂失/解挂/启用/"
      "信息变更/注销);05基本养老金领取资格认证;05失业保险金申领;05失业补助金申领;"
@@ -161,7 +162,7 @@ static const struct kind kinds[] = {
      "02用人单位违反劳动保障法律法规的行政处罚;06劳动保障监察检查;"
      "05稳岗返还申领;05技能培训补贴申领(个人/企业);05高技能人才培训补贴申领;20就业失业登记证明打印;20招聘会摊位预订;20职业指导;20职业介绍;20创业孵化基地认定;20博士后工作站设站申请;05博士后生活补贴申领;08高层次人才奖励;20人才绿卡申领;20专业技术人员继续教育学时登记;20职业资格证书补发;20劳动合同备案;20集体合同审查;20工资支付保障金缴存;20根治欠薪投诉;05工伤职工一次性伤残就业补助金申领;05工伤医疗费用报销;05供养亲属抚恤金申领;20企业年金方案备案;20被征地农民养老保障;20港澳台人员参保登记;20外国人参保登记"},
     {"ZJ", "佛山市住房和城乡建设局", "Foshan Housing and Urban-Rural Development Bureau",
-     "佛山市%s住房城乡建设和水利局", "%s District Housing, Urban-Rural Development and Water "
+     "佛山市{区}住房城乡建设和水利局", "{en} District Housing, Urban-Rural Development and Water "
      "Resources Bureau", NULL, 0, "enterprise", "住房城乡建设", "住建",
      "中华人民共和国建筑法", "第七条",
      "01建筑工程施工许可证核发;01建筑施工企业安全生产许可(@L);01建筑业企业资质核准(首次申请/"
@@ -179,8 +180,8 @@ static const struct kind kinds[] = {
      "20住房保障家庭资格复核;20共有产权住房申请;20预拌混凝土企业备案;20建筑业企业资质证书补办;"
      "06建筑工地安全检查;02违反建筑市场管理规定的行政处罚;"
      "01建设工程质量检测机构资质(@l);10施工图设计文件审查备案;10建筑起重机械使用登记(首次/变更/注销);10建筑起重机械产权备案;20物业专项维修资金(缴存/使用/退还);10业主大会成立备案;10业主委员会备案;20房屋交易资金监管;20存量房交易合同网签;10商品房销售价格备案;10住房租赁企业备案;01城市燃气设施改动审批;20老旧小区改造申请;20绿色建筑标识评价;20装配式建筑认定;20建筑企业信用评价;10工程造价咨询企业备案;01勘察设计企业资质(首次/延续/变更);20监理工程师注册初审;20房屋交易信息查询"},
-    {"ZRZY", "佛山市自然资源局", "Foshan Natural Resources Bureau", "佛山市自然资源局%s分局",
-     "%s Branch of Foshan Natural Resources Bureau", NULL, 1, "enterprise", "规划和自然资源",
+    {"ZRZY", "佛山市自然资源局", "Foshan Natural Resources Bureau", "佛山市自然资源局{名}分局",
+     "{en} Branch of Foshan Natural Resources Bureau", NULL, 1, "enterprise", "规划和自然资源",
      "自然资源", "中华人民共和国城乡规划法", "第三十七条",
      "01建设用地规划许可证核发;01建设工程规划许可证核发;01乡村建设规划许可证核发;"
      "01建设项目用地预审与选址意见书核发;01临时用地审批;01采矿权(新立/延续/变更/注销)登记;"
@@ -191,8 +192,8 @@ static const struct kind kinds[] = {
      "20建设用地容积率调整;20城市更新项目审批;20村级工业园改造审批;20规划许可证补办;"
      "02违法占用土地的行政处罚;06自然资源执法检查;"
      "01建设项目压覆重要矿产资源审批;20测绘成果使用审批;20基础测绘成果提供;20不动产单元代码赋码;20土地复垦方案审查;20农村集体经营性建设用地入市;20城乡建设用地增减挂钩;01国有建设用地使用权续期审批;20土地出让金缴纳;01改变土地用途审批;01土地使用权分割审批;07闲置土地认定;20建设项目规划设计条件;01历史文化街区建设审批;20建筑工程放线测量;20建设工程验线;20违法用地举报"},
-    {"WJ", "佛山市卫生健康局", "Foshan Health Commission", "佛山市%s卫生健康局",
-     "%s District Health Bureau", NULL, 0, "person", "卫生健康", "卫健",
+    {"WJ", "佛山市卫生健康局", "Foshan Health Commission", "佛山市{区}卫生健康局",
+     "{en} District Health Bureau", NULL, 0, "person", "卫生健康", "卫健",
      "中华人民共和国基本医疗卫生与健康促进法", "第三十八条",
      "07死亡医学证明（推断）书办理;07出生医学证明(首次签发/补发/换发);20预防接种证办理;"
      "20生育登记;20再生育审批;01母婴保健技术服务执业许可(@l);01医疗机构执业登记(@L);"
@@ -205,8 +206,8 @@ static const struct kind kinds[] = {
      "20严重精神障碍患者救治救助;20托育机构备案;05育儿补贴申领;20医疗纠纷调解;"
      "02违反医疗机构管理条例的行政处罚;06公共场所卫生监督检查;08卫生健康工作表彰奖励;"
      "01医疗机构校验;01医疗广告审查;07医疗机构名称裁定;01乡村医生执业注册(首次/再注册/注销);01外籍医师短期行医许可;01港澳台医师短期行医许可;20医师定期考核;20疫苗接种预约;20病历复印;20出生医学证明信息更正;20新生儿疾病筛查;20独生子女父母光荣证(申领/补发);20医疗机构执业许可证补办;01消毒产品生产企业卫生许可(@l);20职业卫生技术服务机构资质认可;20基本公共卫生服务;20老年人健康管理服务;20孕前优生健康检查"},
-    {"JY", "佛山市教育局", "Foshan Education Bureau", "佛山市%s教育局",
-     "%s District Education Bureau", NULL, 0, "person", "教育", "教育",
+    {"JY", "佛山市教育局", "Foshan Education Bureau", "佛山市{区}教育局",
+     "{en} District Education Bureau", NULL, 0, "person", "教育", "教育",
      "中华人民共和国义务教育法", "第十二条",
      "20小学入学报名;20初中入学报名（公办）;20随迁子女积分入学申请;20幼儿园入园报名;"
      "20学籍转学(转入/转出);20学籍异动(休学/复学);20学生资助申请;05家庭经济困难学生生活补助;"
@@ -216,8 +217,8 @@ static const struct kind kinds[] = {
      "20义务教育阶段学生转学;20幼儿园收费备案;20学校安全隐患投诉;20适龄儿童入学资格审核;"
      "20学前教育资助申请;08优秀教师奖励;06民办学校年度检查;"
      "20特殊教育入学评估;20送教上门申请;20港澳台子女义务教育学位申请;20高中阶段学校招生录取;20普通高中转学;20学生体质健康测试;20教师资格定期注册;20中小学教师职称评审;20教育收费投诉;20课后服务报名;20学生营养餐;01幼儿园(设立/变更/注销)审批;05学前教育生均补助;05中等职业学校国家助学金;05普通高中国家助学金;01校车使用许可"},
-    {"MZ", "佛山市民政局", "Foshan Civil Affairs Bureau", "佛山市%s民政局",
-     "%s District Civil Affairs Bureau", NULL, 0, "person", "社会事务", "民政",
+    {"MZ", "佛山市民政局", "Foshan Civil Affairs Bureau", "佛山市{区}民政局",
+     "{en} District Civil Affairs Bureau", NULL, 0, "person", "社会事务", "民政",
      "社会救助暂行办法", "第九条",
      "07结婚登记;07离婚登记;07补领结婚证;07补领离婚证;07撤销受胁迫婚姻登记;"
      "07婚姻登记记录证明;20婚姻家庭辅导;07收养登记(成立/解除);05最低生活保障(申请/复核/"
@@ -230,7 +231,7 @@ static const struct kind kinds[] = {
      "10社区社会组织备案;20低收入家庭认定;20家庭经济状况核对;"
      "05困境儿童基本生活保障;05残疾人两项补贴;20老年人意外伤害保险;05居家养老服务资助;05养老机构运营补贴;20社会组织年度检查;20社会组织评估;20婚姻登记预约;20涉外婚姻登记咨询;20流浪乞讨人员救助;20殡仪服务预约;20骨灰寄存;05生态安葬奖补;20社会工作者职业水平证书登记;20志愿者注册;10慈善信托备案"},
     {"SW", "国家税务总局佛山市税务局", "Foshan Municipal Tax Service, State Taxation "
-     "Administration", "国家税务总局佛山市%s税务局", "%s District Tax Service, State "
+     "Administration", "国家税务总局佛山市{区}税务局", "{en} District Tax Service, State "
      "Taxation Administration", NULL, 1, "enterprise", "税费服务", "税务",
      "中华人民共和国税收征收管理法", "第十五条",
      "10税务登记(设立/变更/注销);10个体工商户税务登记;04增值税申报;"
@@ -245,7 +246,7 @@ static const struct kind kinds[] = {
      "02违反税收管理的行政处罚;03税收保全措施;"
      "04环境保护税申报;04资源税申报;04城市维护建设税申报;04耕地占用税申报;04车船税申报;04消费税申报;04文化事业建设费申报;04残疾人就业保障金申报;04工会经费代收;20增值税留抵退税申请;20税务证明开具(无欠税证明/纳税证明);20发票(增版/增量/缴销);01增值税专用发票最高开票限额审批;20电子税务局注册;20办税人员实名采集;20涉税信息查询;20税收减免核准;10财务会计制度备案;20银税互动贷款;20税收违法举报;20纳税人合并分立报告"},
     {"YB", "佛山市医疗保障局", "Foshan Healthcare Security Administration",
-     "佛山市%s医疗保障局", "%s District Healthcare Security Administration", NULL, 0,
+     "佛山市{区}医疗保障局", "{en} District Healthcare Security Administration", NULL, 0,
      "person", "医疗保障", "医保", "中华人民共和国社会保险法", "第二十五条",
      "10城乡居民医疗保险参保登记;10职工基本医疗保险参保登记;10医疗保险关系转移接续;"
      "05生育津贴申领;05生育医疗费用报销;05异地就医备案;05零星医疗费用报销;"
@@ -255,7 +256,7 @@ static const struct kind kinds[] = {
      "02违反医疗保障基金使用管理的行政处罚;06医保基金监督检查;"
      "05医保个人账户一次性支取;05门诊共济待遇申领;05特殊药品备案;05国家谈判药品备案;05意外伤害医疗费用报销;20医保关系(转入/转出);20医保待遇暂停恢复;20医保费用结算查询;20医保缴费基数调整;20职工医保退休待遇核定;20医保定点协议签订;20医保信息变更"},
     {"GJJ", "佛山市住房公积金管理中心", "Foshan Housing Provident Fund Management Center",
-     "佛山市住房公积金管理中心%s管理部", "%s Office of Foshan Housing Provident Fund "
+     "佛山市住房公积金管理中心{名}管理部", "{en} Office of Foshan Housing Provident Fund "
      "Management Center", NULL, 1, "person", "住房公积金", "公积金", "住房公积金管理条例",
      "第二十四条",
      "20住房公积金提取;20住房公积金提取(购买自住住房/偿还住房贷款本息/租赁住房/离休退休/"
@@ -266,7 +267,7 @@ static const struct kind kinds[] = {
      "20住房公积金账户查询;20灵活就业人员住房公积金缴存;20住房公积金缴存基数调整;"
      "20住房公积金贷款(公转商贴息/组合贷款/异地贷款);20住房公积金(补缴/退缴/少缴);20住房公积金缴存比例调整;20住房公积金账户合并;20住房公积金缴存明细打印;20住房公积金还款方式变更;20住房公积金贷款还款账户变更"},
     {"BDC", "佛山市不动产登记中心", "Foshan Real Estate Registration Center",
-     "佛山市%s不动产登记中心", "%s District Real Estate Registration Center", "ZRZY", 2,
+     "佛山市{区}不动产登记中心", "{en} District Real Estate Registration Center", "ZRZY", 2,
      "both", "不动产登记", "不动产", "不动产登记暂行条例", "第三条",
      "10不动产登记（转移登记）;10不动产登记(首次登记/变更登记/注销登记/更正登记/异议登记/"
      "预告登记/查封登记);10国有建设用地使用权及房屋所有权(首次登记/转移登记/变更登记/"
@@ -296,15 +297,15 @@ static const struct kind kinds[] = {
      "财政", "中华人民共和国政府采购法", "第五十五条",
      "20政府采购供应商投诉处理;01代理记账许可(@l);20政府采购进口产品审核;20财政票据领购;"
      "20非税收入缴款;20会计人员继续教育"},
-    {"SF", "佛山市司法局", "Foshan Justice Bureau", "佛山市%s司法局",
-     "%s District Justice Bureau", NULL, 0, "person", "公共法律服务", "法律服务",
+    {"SF", "佛山市司法局", "Foshan Justice Bureau", "佛山市{区}司法局",
+     "{en} District Justice Bureau", NULL, 0, "person", "公共法律服务", "法律服务",
      "中华人民共和国法律援助法", "第四十一条",
      "20法律援助申请;20人民调解;20律师执业许可初审;20基层法律服务工作者执业核准;"
      "20司法鉴定机构登记初审;09行政复议申请;20社区矫正;20法律咨询;20安置帮教;"
      "20法律职业资格证书申领;20公证机构执业审核;"
      "20法治宣传教育;20人民调解员培训;20律师事务所设立初审;20律师事务所年度检查考核;20公证员执业初审;20司法鉴定人执业登记初审;20基层法律服务所设立核准;20刑满释放人员帮扶;20村居法律顾问服务"},
     {"STHJ", "佛山市生态环境局", "Foshan Ecology and Environment Bureau",
-     "佛山市生态环境局%s分局", "%s Branch of Foshan Ecology and Environment Bureau", NULL, 1,
+     "佛山市生态环境局{名}分局", "{en} Branch of Foshan Ecology and Environment Bureau", NULL, 1,
      "enterprise", "生态环境", "环保", "中华人民共和国环境影响评价法", "第二十二条",
      "01建设项目环境影响报告书审批;01建设项目环境影响报告表审批;10建设项目环境影响登记表备案;"
      "01排污许可(首次申请/变更/延续/注销);10固定污染源排污登记;01危险废物经营许可(@l);"
@@ -323,7 +324,7 @@ static const struct kind kinds[] = {
      "01取水许可(@l);01河道管理范围内建设项目审批;01生产建设项目水土保持方案审批;"
      "01河道采砂许可;01洪水影响评价审批;20防汛抢险服务;02违反水法的行政处罚"},
     {"NY", "佛山市农业农村局", "Foshan Agriculture and Rural Affairs Bureau",
-     "佛山市%s农业农村局", "%s District Agriculture and Rural Affairs Bureau", NULL, 0,
+     "佛山市{区}农业农村局", "{en} District Agriculture and Rural Affairs Bureau", NULL, 0,
      "enterprise", "农业农村", "农业", "中华人民共和国农业法", "第十条",
      "01农药经营许可(@l);01兽药经营许可(@l);01动物防疫条件合格证核发;01种子生产经营许可(@l);"
      "01渔业捕捞许可;01水产苗种生产许可;01拖拉机和联合收割机登记;01农业机械驾驶证核发;"
@@ -338,7 +339,7 @@ static const struct kind kinds[] = {
      "10商业特许经营备案;20外商投资企业信息报告;20境外投资备案;05外贸扶持资金申报;"
      "20汽车以旧换新补贴申领"},
     {"WGLT", "佛山市文化广电旅游体育局", "Foshan Culture, Radio, Television, Tourism and "
-     "Sports Bureau", "佛山市%s文化广电旅游体育局", "%s District Culture, Radio, Television, "
+     "Sports Bureau", "佛山市{区}文化广电旅游体育局", "{en} District Culture, Radio, Television, "
      "Tourism and Sports Bureau", NULL, 0, "enterprise", "文化旅游体育", "文旅",
      "娱乐场所管理条例", "第九条",
      "01营业性演出许可(@l);01娱乐场所经营许可(@l);01互联网上网服务营业场所经营许可(@l);"
@@ -349,7 +350,7 @@ static const struct kind kinds[] = {
      "02违反文化市场管理规定的行政处罚;"
      "20公共图书馆借阅;20博物馆预约参观;20文化馆培训报名;20公共文化设施场地预约;20全民健身活动报名;20社会体育指导员注册;20运动员注册;20A级旅游景区评定;20星级饭店评定;20文物鉴定咨询;20艺术考级;10演出经纪机构备案;10艺术品经营单位备案;10游艺娱乐场所备案"},
     {"TYJR", "佛山市退役军人事务局", "Foshan Veterans Affairs Bureau",
-     "佛山市%s退役军人事务局", "%s District Veterans Affairs Bureau", NULL, 0, "person",
+     "佛山市{区}退役军人事务局", "{en} District Veterans Affairs Bureau", NULL, 0, "person",
      "退役军人服务", "退役军人", "中华人民共和国退役军人保障法", "第三条",
      "05优抚对象抚恤补助;05退役士兵自主就业一次性经济补助;07烈士褒扬确认;"
      "20退役军人优待证申领;20退役士兵安置;07伤残等级评定;20光荣牌悬挂;"
@@ -357,14 +358,14 @@ static const struct kind kinds[] = {
      "20退役军人困难帮扶;"
      "20退役军人信息采集;20退役军人荣誉证书补发;05伤残抚恤金发放;05在乡复员军人定期补助;20烈士纪念设施祭扫预约;20军休干部服务;05退役军人教育培训补助"},
     {"YJGL", "佛山市应急管理局", "Foshan Emergency Management Bureau",
-     "佛山市%s应急管理局", "%s District Emergency Management Bureau", NULL, 0, "enterprise",
+     "佛山市{区}应急管理局", "{en} District Emergency Management Bureau", NULL, 0, "enterprise",
      "安全生产", "应急", "中华人民共和国安全生产法", "第三条",
      "01危险化学品经营许可(@L);01烟花爆竹经营（零售）许可(@l);01危险化学品安全使用许可;"
      "10生产经营单位应急预案备案;20安全生产培训;07特种作业操作证(考核/复审/补证);"
      "20安全生产举报;05自然灾害救助;06安全生产执法检查;02违反安全生产法的行政处罚;"
      "01危险化学品安全生产许可(@l);20安全生产标准化评审;10安全评价机构备案;20应急避难场所查询;20安全生产责任保险;20防灾减灾宣传;20生产安全事故调查;07主要负责人安全生产知识考核;07安全生产管理人员考核"},
     {"CGZF", "佛山市城市管理和综合执法局", "Foshan Urban Management and Comprehensive Law "
-     "Enforcement Bureau", "佛山市%s城市管理和综合执法局", "%s District Urban Management and "
+     "Enforcement Bureau", "佛山市{区}城市管理和综合执法局", "{en} District Urban Management and "
      "Comprehensive Law Enforcement Bureau", NULL, 0, "enterprise", "城市管理", "城管",
      "城市市容和环境卫生管理条例", "第十一条",
      "01城市建筑垃圾处置核准;01户外广告设施设置审批;01临时占用城市道路审批（城管）;"
@@ -481,15 +482,13 @@ static const struct kind kinds[] = {
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
 
 struct district {
-    const char *abbr, *name, *name_en, *region, *hall;
+    const char *abbr, *name, *short_name, *name_en, *region;
 };
 
 static const struct district districts[] = {
-    {"CC", "禅城区", "Chancheng", "440604", "HALL-CC"},
-    {"NH", "南海区", "Nanhai", "440605", "HALL-NH"},
-    {"SD", "顺德区", "Shunde", "440606", "HALL-SD"},
-    {"GM", "高明区", "Gaoming", "440608", "HALL-GM"},
-    {"SS", "三水区", "Sanshui", "440607", "HALL-SS"},
+    {"CC", "禅城区", "禅城", "Chancheng", "440604"}, {"NH", "南海区", "南海", "Nanhai", "440605"},
+    {"SD", "顺德区", "顺德", "Shunde", "440606"},    {"GM", "高明区", "高明", "Gaoming", "440608"},
+    {"SS", "三水区", "三水", "Sanshui", "440607"},
 };
 #define N_DISTRICTS (sizeof districts / sizeof districts[0])
 #define CITY_REGION "440600"
@@ -1112,6 +1111,30 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/** Copies fmt to out with {区}, {名} and {en} replaced by the district's
+ *  name, short name and English name. */
+static void district_fill(char *out, size_t n, const char *fmt, const struct district *dist)
+{
+    static const char *const tokens[] = {"{区}", "{名}", "{en}"};
+    const char *values[] = {dist->name, dist->short_name, dist->name_en};
+    size_t len = 0;
+    out[0] = 0;
+    while (*fmt && len + 1 < n) {
+        int t = 0;
+        while (t < 3 && strncmp(fmt, tokens[t], strlen(tokens[t])))
+            t++;
+        if (t < 3) {
+            len += (size_t)snprintf(out + len, n - len, "%s", values[t]);
+            fmt += strlen(tokens[t]);
+        } else {
+            out[len++] = *fmt++;
+            out[len] = 0;
+        }
+        if (len >= n)
+            len = n - 1;
+    }
+}
+
 static json_t *department_json(const struct dept *d, size_t index)
 {
     const struct kind *k = d->k;
@@ -1127,8 +1150,8 @@ static json_t *department_json(const struct dept *d, size_t index)
     unsigned line = (unsigned)((index * 7919 + 1301) % 10000);
     if (d->dist) {
         size_t di = (size_t)(d->dist - districts);
-        snprintf(name, sizeof name, k->dname, d->dist->name);
-        snprintf(name_en, sizeof name_en, k->dname_en, d->dist->name_en);
+        district_fill(name, sizeof name, k->dname, d->dist);
+        district_fill(name_en, sizeof name_en, k->dname_en, d->dist);
         if (k->dparent == 1)
             dept_code(parent, sizeof parent, NULL, k->abbr);
         else if (k->dparent == 2)
