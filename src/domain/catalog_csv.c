@@ -692,7 +692,7 @@ static void csv_parse(struct reader *r, struct csv *c, const char *d, size_t n)
     long line = 1;
     struct cell *cells = NULL;
     struct buf val = BUF_INIT;
-    int have_header = 0;
+    int have_header = 0, stopped = 0;
     if (n >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3)) pos = 3;
     while (pos < n) {
         long start = line;
@@ -708,6 +708,7 @@ static void csv_parse(struct reader *r, struct csv *c, const char *d, size_t n)
                     if (pos >= n) {
                         report(r, c->t, start, NULL, col_name_at(c, ncells),
                                "catalog.csv.unterminated_quote", NULL);
+                        stopped = 1;
                         goto out;
                     }
                     if (d[pos] == '"') {
@@ -763,7 +764,7 @@ static void csv_parse(struct reader *r, struct csv *c, const char *d, size_t n)
         }
     }
 out:
-    if (!have_header) report(r, c->t, 1, NULL, "", "catalog.csv.no_header", NULL);
+    if (!have_header && !stopped) report(r, c->t, 1, NULL, "", "catalog.csv.no_header", NULL);
     free(cells);
     buf_free(&val);
 }
@@ -841,11 +842,14 @@ static int is_number(const char *s, size_t n, int *is_int)
 static int parse_int(const char *s, size_t n, json_int_t *out)
 {
     int neg = n > 0 && s[0] == '-';
-    if (!is_digits(s + neg, n - (size_t)neg) || n - (size_t)neg > 18) return -1;
-    json_int_t v = 0;
-    for (size_t i = (size_t)neg; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    *out = neg ? -v : v;
+    if (!is_digits(s + neg, n - (size_t)neg) || n > 40) return -1;
+    char tmp[48];
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    errno = 0;
+    long long v = strtoll(tmp, NULL, 10);
+    if (errno == ERANGE) return -1;
+    *out = (json_int_t)v;
     return 0;
 }
 
