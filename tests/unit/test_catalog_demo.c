@@ -57,8 +57,7 @@ static void test_counts(void **state)
     {
         assert_string_equal(json_string_value(json_object_get(it, "status")), "published");
         assert_int_equal(json_integer_value(json_object_get(it, "version")), 1);
-        assert_string_equal(json_string_value(json_object_get(it, "effective_from")),
-                            "2026-01-01");
+        assert_string_equal(json_string_value(json_object_get(it, "effective_from")), "2026-01-01");
     }
 }
 
@@ -79,8 +78,7 @@ static size_t assert_codes_unique(json_t *arr)
     }
     qsort(v, n, sizeof *v, cmp_str);
     for (size_t i = 1; i < n; i++)
-        if (!strcmp(v[i - 1], v[i]))
-            fail_msg("repeated code %s", v[i]);
+        if (!strcmp(v[i - 1], v[i])) fail_msg("repeated code %s", v[i]);
     free(v);
     return n;
 }
@@ -106,8 +104,7 @@ static void test_unique(void **state)
     }
     qsort(v, n, sizeof *v, cmp_str);
     for (size_t i = 1; i < n; i++)
-        if (!strcmp(v[i - 1], v[i]))
-            fail_msg("repeated name %s", v[i]);
+        if (!strcmp(v[i - 1], v[i])) fail_msg("repeated name %s", v[i]);
     for (size_t i = 0; i < n; i++)
         free(v[i]);
     free(v);
@@ -128,8 +125,7 @@ static void test_departments(void **state)
         json_t *d;
         json_array_foreach(depts, i, d)
         {
-            if (strcmp(json_string_value(json_object_get(d, "code")), want[w][0]))
-                continue;
+            if (strcmp(json_string_value(json_object_get(d, "code")), want[w][0])) continue;
             found = 1;
             assert_non_null(strstr(json_string_value(json_object_get(d, "name")), want[w][1]));
             assert_string_equal(json_string_value(json_object_get(d, "region")), "440600");
@@ -183,14 +179,14 @@ static void test_everyday(void **state)
     };
     for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
         json_t *it = find_item(want[w][0], want[w][1]);
-        if (!it)
-            fail_msg("%s not under %s", want[w][1], want[w][0]);
+        if (!it) fail_msg("%s not under %s", want[w][1], want[w][0]);
         assert_true(catalog_item_level(it) >= 2);
     }
     json_t *card = find_item("FS-RS", "社会保障卡申领");
     assert_string_equal(json_string_value(json_object_get(card, "short_name")), "社保卡申领");
     assert_true(has_string(json_object_get(card, "keywords"), "社保"));
-    assert_true(has_string(json_object_get(find_item("FS-GA", "户籍迁入登记"), "keywords"), "户籍"));
+    assert_true(
+        has_string(json_object_get(find_item("FS-GA", "户籍迁入登记"), "keywords"), "户籍"));
     /* a district has its own units doing the same */
     assert_non_null(find_item("CC-SCJG", "企业设立登记（营业执照）"));
     assert_non_null(find_item("SD-GA", "居住证申领"));
@@ -272,10 +268,10 @@ static void test_fast(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),       cmocka_unit_test(test_counts),
-        cmocka_unit_test(test_unique),      cmocka_unit_test(test_departments),
-        cmocka_unit_test(test_everyday),    cmocka_unit_test(test_levels),
-        cmocka_unit_test(test_seed),        cmocka_unit_test(test_fast),
+        cmocka_unit_test(test_valid),    cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_unique),   cmocka_unit_test(test_departments),
+        cmocka_unit_test(test_everyday), cmocka_unit_test(test_levels),
+        cmocka_unit_test(test_seed),     cmocka_unit_test(test_fast),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
