@@ -4,7 +4,9 @@
  * 1. a form is sent once: a second tap while the server is still hashing a
  *    password would otherwise register twice and answer "already taken";
  * 2. after a refused form the focus moves to the error summary, so that
- *    keyboard and screen-reader users start where the problem is told. */
+ *    keyboard and screen-reader users start where the problem is told;
+ * 3. a [data-print] button prints the page (a guide); without this file
+ *    the browser's own print command does the same. */
 (function () {
   'use strict';
   document.addEventListener('submit', function (ev) {
@@ -25,6 +27,9 @@
       var button = sent[i].querySelector('button[aria-disabled]');
       if (button) button.removeAttribute('aria-disabled');
     }
+  });
+  document.addEventListener('click', function (ev) {
+    if (ev.target.closest && ev.target.closest('[data-print]')) window.print();
   });
   var summary = document.getElementById('form-error');
   if (summary) summary.focus();

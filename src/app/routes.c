@@ -68,5 +68,11 @@ const struct route app_routes[] = {
     {"GET", "/profile", page_profile, ACCESS_PUBLIC, 0},
     {"GET", "/messages", page_messages, ACCESS_PUBLIC, 0},
     {"POST", "/messages/{id}/read", page_messages_read, ACCESS_AUTH, 0},
+    /* the catalog, public */
+    {"GET", "/items", page_items, ACCESS_PUBLIC, 0},
+    {"GET", "/items/{code}", page_item, ACCESS_PUBLIC, 0},
+    {"GET", "/departments", page_departments, ACCESS_PUBLIC, 0},
+    {"GET", "/departments/{code}", page_department, ACCESS_PUBLIC, 0},
+    {"GET", "/stats/depth", page_depth, ACCESS_PUBLIC, 0},
 };
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

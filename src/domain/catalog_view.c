@@ -61,6 +61,15 @@ const struct cv_dept *catalog_view_dept(const struct catalog_view *v, const char
     return code ? bsearch(&key, v->depts, v->ndepts, sizeof key, cmp_code_dept) : NULL;
 }
 
+const struct cv_hall *catalog_view_hall(const struct catalog_view *v, const char *code)
+{
+    /* a handful of halls: a walk is as fast as a search */
+    for (size_t i = 0; code && i < v->nhalls; i++)
+        if (v->hallv[i].code && !strcmp(v->hallv[i].code, code))
+            return &v->hallv[i];
+    return NULL;
+}
+
 static int cmp_code_item(const void *a, const void *b)
 {
     return strcmp(((const struct cv_item *)a)->code, ((const struct cv_item *)b)->code);
@@ -209,6 +218,16 @@ struct catalog_view *catalog_view_build(struct store_conn *c)
     }
     v->revision = rev;
     v->halls = adump(v->arena, halls);
+    v->nhalls = json_array_size(halls);
+    v->hallv = arena_alloc(v->arena, (v->nhalls + 1) * sizeof *v->hallv);
+    size_t hi;
+    json_t *hv;
+    json_array_foreach(halls, hi, hv)
+    {
+        v->hallv[hi].code = adup(v->arena, str_of(hv, "code"));
+        v->hallv[hi].name = adup(v->arena, str_of(hv, "name"));
+        v->hallv[hi].address = adup(v->arena, str_of(hv, "address"));
+    }
     json_decref(halls);
 
     /* departments, sorted by code (the store gives them so) */

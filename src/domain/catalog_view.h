@@ -52,6 +52,8 @@ struct catalog_view {
     struct cv_dept *depts; /**< by code */
     size_t ndepts;
     const char *halls;     /**< JSON array text of the halls */
+    struct cv_hall { const char *code, *name, *address; } *hallv; /**< by code */
+    size_t nhalls;
     const char **regions;  /**< distinct item regions, sorted */
     size_t nregions;
     const char *depth;     /**< GET /api/v1/stats/depth body */
@@ -77,6 +79,7 @@ struct catalog_view *catalog_view_build(struct store_conn *c);
 
 const struct cv_item *catalog_view_item(const struct catalog_view *v, const char *code);
 const struct cv_dept *catalog_view_dept(const struct catalog_view *v, const char *code);
+const struct cv_hall *catalog_view_hall(const struct catalog_view *v, const char *code);
 
 /** A search of the published items. Filters left NULL (or level 0) do not
  *  filter; target "person" also matches items for both. */

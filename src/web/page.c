@@ -106,6 +106,9 @@ void page_open_title(struct http_req *r, struct buf *b, const char *title,
     page_t(r, b, "web.nav.label");
     buf_puts(b, "\"><ul>");
     nav_link(r, b, "/", "web.nav.home", current == NAV_HOME);
+    nav_link(r, b, "/items", "web.nav.services", current == NAV_SERVICES);
+    nav_link(r, b, "/departments", "web.nav.departments", current == NAV_DEPARTMENTS);
+    nav_link(r, b, "/stats/depth", "web.nav.depth", current == NAV_DEPTH);
     /* Only pages that exist are linked; sections of later releases are
      * not in the navigation until they open. */
     if (r->principal) {

@@ -11,7 +11,10 @@
 #include "http/http.h"
 
 /** Which navigation entry is current (marked aria-current="page"). */
-enum nav_item { NAV_NONE, NAV_HOME, NAV_PROFILE, NAV_LOGIN, NAV_REGISTER, NAV_MESSAGES };
+enum nav_item {
+    NAV_NONE, NAV_HOME, NAV_PROFILE, NAV_LOGIN, NAV_REGISTER, NAV_MESSAGES,
+    NAV_SERVICES, NAV_DEPARTMENTS, NAV_DEPTH
+};
 
 /** Starts a page titled with the translation of title_key. */
 void page_open(struct http_req *r, struct buf *b, const char *title_key, enum nav_item current);

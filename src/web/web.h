@@ -22,4 +22,13 @@ int page_register_submit(struct http_req *r); /**< POST /register */
 int page_profile(struct http_req *r);       /**< GET /profile (logged in) */
 int page_messages(struct http_req *r);      /**< GET /messages (logged in) */
 int page_messages_read(struct http_req *r); /**< POST /messages/{id}/read */
+int page_items(struct http_req *r);         /**< GET /items: search, facets, pages */
+int page_item(struct http_req *r);          /**< GET /items/{code}: the service guide */
+int page_departments(struct http_req *r);   /**< GET /departments */
+int page_department(struct http_req *r);    /**< GET /departments/{code} */
+int page_depth(struct http_req *r);         /**< GET /stats/depth */
+struct buf;
+/** The search box and the entry points (departments, person, enterprise,
+ *  life events) of the home page. */
+void page_catalog_entries(struct http_req *r, struct buf *b);
 #endif
