@@ -112,7 +112,21 @@ int hall_stop(struct hall *h)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
+static int run_cli(struct hall *h, const char *stdin_text, char **out, const char *const *args,
+                   int with_stderr);
+
 int hall_cli(struct hall *h, const char *stdin_text, char **out, const char *const *args)
+{
+    return run_cli(h, stdin_text, out, args, 0);
+}
+
+int hall_cli_all(struct hall *h, const char *stdin_text, char **out, const char *const *args)
+{
+    return run_cli(h, stdin_text, out, args, 1);
+}
+
+static int run_cli(struct hall *h, const char *stdin_text, char **out, const char *const *args,
+                   int with_stderr)
 {
     int in[2], outp[2];
     if (pipe(in) < 0 || pipe(outp) < 0)
@@ -121,6 +135,8 @@ int hall_cli(struct hall *h, const char *stdin_text, char **out, const char *con
     if (pid == 0) {
         dup2(in[0], 0);
         dup2(outp[1], 1);
+        if (with_stderr)
+            dup2(outp[1], 2);
         close(in[1]);
         close(outp[0]);
         const char *argv[64] = {ONEHALL_BIN};

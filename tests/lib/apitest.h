@@ -32,6 +32,8 @@ int hall_stop(struct hall *h);
 /** Runs `onehall ARGS --data DIR [--db URL]`; returns the exit code and puts
  *  stdout in *out (caller frees; may be NULL). stdin_text may be NULL. */
 int hall_cli(struct hall *h, const char *stdin_text, char **out, const char *const *args);
+/** The same with standard error in *out too (what an operator sees). */
+int hall_cli_all(struct hall *h, const char *stdin_text, char **out, const char *const *args);
 /** Creates a staff account with the roles given (comma list) and password. */
 void hall_create_user(struct hall *h, const char *username, const char *name,
                       const char *password, const char *roles);
