@@ -8,7 +8,7 @@
 #   DURATION=8 bench/catalog.sh [BUILD_DIR]      (default build/)
 #
 # Environment: DURATION (10), CONNS (64), THREADS (2, wrk threads and nginx
-# workers), STARTS (3, timed start-ups), QUERY (登记, a common two-character
+# workers), ROUNDS (3, onehall/nginx pairs), STARTS (3, timed start-ups), QUERY (登记, a common two-character
 # term), ITEM (企业营业执照变更登记, the item whose guide page is fetched).
 #
 # Prints a Markdown table for docs/PERFORMANCE.md.
@@ -69,6 +69,9 @@ t0=$(now_ms)
 "$bin" demo --data "$work/data" >"$work/demo.log" 2>&1
 demo_ms=$(($(now_ms) - t0))
 
+cpu_ms() { # user + system CPU time of a process so far, ms (less sensitive to load than wall time)
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/$1/stat"
+}
 start_hall() { # sets startup_ms: from launch to the first 200 from /healthz
   local t0
   : >"$work/hall.log"
@@ -78,7 +81,8 @@ start_hall() { # sets startup_ms: from launch to the first 200 from /healthz
   hall_pid=$!
   for _ in $(seq 3000); do
     if curl -sf -o /dev/null "$hall/healthz"; then
-      startup_ms=$(($(now_ms) - t0)); return 0
+      startup_ms=$(($(now_ms) - t0))
+      startup_cpu=$(cpu_ms "$hall_pid"); return 0
     fi
     kill -0 "$hall_pid" 2>/dev/null || break
     sleep 0.01
@@ -86,10 +90,11 @@ start_hall() { # sets startup_ms: from launch to the first 200 from /healthz
   echo "catalog.sh: onehall did not answer /healthz:" >&2; cat "$work/hall.log" >&2; exit 1
 }
 build_ms() { sed -n 's/.*catalog: revision [0-9]*, \([0-9]*\) published items, built in \([0-9]*\) ms.*/\2/p' "$work/hall.log" | tail -1; }
-startups=() builds=()
+startups=() builds=() cpus=()
 for i in $(seq "$STARTS"); do
   start_hall
   startups+=("$startup_ms")
+  cpus+=("$startup_cpu")
   builds+=("$(build_ms)")
   [ "$i" -lt "$STARTS" ] && stop_hall
 done
@@ -144,28 +149,56 @@ done
 [ -n "$nginx_ok" ] || { echo "catalog.sh: nginx does not serve search.json:" >&2; cat "$work/nginx/error.log" >&2; exit 1; }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-rows=()
-run() { # label url key size
-  local out rps p99 errs
-  out=$(timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$2")
-  rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  errs=$(awk '/Non-2xx or 3xx responses/ {print $NF}' <<<"$out")
-  echo "$rps" >"$work/rps.$3"
-  echo "$p99" >"$work/p99.$3"
-  rows+=("$(printf '| %s | %s | %s | %s |' "$1" "$(thousands "$rps")" "$p99" "$4${errs:+ ($errs non-2xx)}")")
+# Each onehall run is followed by the nginx run on the same bytes; the pairs
+# are repeated ROUNDS times, so both see the same neighbours on the machine.
+# Besides wrk's figures, the CPU time (user + system) the server spent during
+# the run, per request: it depends much less on other load than requests/s.
+nginx_pids() { echo "$(cat "$work/nginx.pid") $(pgrep -P "$(cat "$work/nginx.pid")" | tr '\n' ' ')"; }
+cpu_sum() { local t=0 p; for p in "$@"; do t=$((t + $(cpu_ms "$p"))); done; echo "$t"; }
+run() { # key url pid...
+  local key=$1 url=$2 out c0 c1 n
+  shift 2
+  c0=$(cpu_sum "$@")
+  out=$(timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$url")
+  c1=$(cpu_sum "$@")
+  n=$(awk '/requests in/ {print $1}' <<<"$out")
+  awk '/^Requests\/sec/ {printf "%.0f\n", $2}' <<<"$out" >>"$work/$key.rps"
+  ms "$(awk '$1=="99%" {print $2}' <<<"$out")" >>"$work/$key.p99"
+  awk -v c=$((c1 - c0)) -v n="$n" 'BEGIN {printf "%.0f\n", n ? c * 1000 / n : 0}' >>"$work/$key.cpu"
+  awk '/Non-2xx or 3xx responses/ {print $NF}' <<<"$out" >>"$work/$key.errs"
 }
-thousands() { sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta' <<<"$1"; }
 ms() { # wrk latency (us, ms, s) -> ms
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) ; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) ; else if (v ~ /s$/) n *= 1000; printf "%.2f\n", n }'
 }
-pct() { awk -v a="$(cat "$work/rps.$1")" -v b="$(cat "$work/rps.$2")" 'BEGIN {printf "%.1f", 100*a/b}'; }
+median() { # file [printf format]
+  sort -n "$1" | awk -v f="${2:-%.0f}" '{a[NR] = $1} END {printf f, (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+all() { paste -sd/ "$1" | sed 's|/| / |g'; }
+thousands() { sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta' <<<"$1"; }
+pct() { awk -v a="$(median "$work/$1.rps")" -v b="$(median "$work/$2.rps")" 'BEGIN {printf "%.1f", 100*a/b}'; }
+pcts() { paste -d' ' "$work/$1.rps" "$work/$2.rps" | awk '{printf "%s%.1f", (NR > 1 ? " / " : ""), 100 * $1 / $2}'; }
 
-run "onehall GET $search_path ($QUERY, $search_total items, page 1 of 20)" "$hall$search_path" hall_search "$search_size B"
-run "nginx GET /search.json (same bytes)" "http://127.0.0.1:$nginx_port/search.json" nginx_search "$search_size B"
+ROUNDS=${ROUNDS:-3}
+for _ in $(seq "$ROUNDS"); do
+  run hall_search "$hall$search_path" "$hall_pid"
+  run nginx_search "http://127.0.0.1:$nginx_port/search.json" $(nginx_pids)
+  if [ "$guide_status" = 200 ]; then
+    run hall_guide "$hall$guide_path" "$hall_pid"
+    run nginx_guide "http://127.0.0.1:$nginx_port/guide.html" $(nginx_pids)
+  fi
+done
+row() { # label key size
+  local errs
+  errs=$(awk '{s += $1} END {if (s) print s}' "$work/$2.errs")
+  printf '| %s | %s (%s) | %s (%s) | %s | %s |\n' "$1" "$(thousands "$(median "$work/$2.rps")")" \
+    "$(all "$work/$2.rps")" "$(median "$work/$2.p99" %.2f) ms" "$(all "$work/$2.p99")" \
+    "$(median "$work/$2.cpu") µs" "$3${errs:+ ($errs non-2xx)}"
+}
+rows=("$(row "onehall GET $search_path ($QUERY, $search_total items, page 1 of 20)" hall_search "$search_size B")"
+      "$(row "nginx GET /search.json (same bytes)" nginx_search "$search_size B")")
 if [ "$guide_status" = 200 ]; then
-  run "onehall GET $guide_path ($ITEM)" "$hall$guide_path" hall_guide "$guide_size B"
-  run "nginx GET /guide.html (same bytes)" "http://127.0.0.1:$nginx_port/guide.html" nginx_guide "$guide_size B"
+  rows+=("$(row "onehall GET $guide_path ($ITEM)" hall_guide "$guide_size B")"
+         "$(row "nginx GET /guide.html (same bytes)" nginx_guide "$guide_size B")")
 fi
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -176,20 +209,21 @@ hwm=$(hwm_kb "$hall_pid")
 
 # 4. Summary.
 mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k/1024}'; }
-echo "| what | requests/s | p99 latency | response body |"
-echo "|---|---|---|---|"
+echo "| what | requests/s, median (each round) | p99 latency, median (each round) | server CPU per request | response body |"
+echo "|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "- start-up (launch to first 200 from /healthz), $STARTS starts: ${startups[*]} ms (goal: under 1000 ms)"
+echo "- onehall CPU time (user + system) by then: ${cpus[*]} ms"
 echo "- catalog build (server log), same starts: ${builds[*]} ms — last: $catalog_line"
 echo "- demo load into a fresh data dir: $demo_ms ms"
-sp99=$(ms "$(cat "$work/p99.hall_search")")
-echo "- search: $(pct hall_search nginx_search)% of nginx's requests/s (goal: at least 40%), p99 $sp99 ms (goal: under 20 ms)"
+echo "- search: $(pct hall_search nginx_search)% of nginx's requests/s (rounds: $(pcts hall_search nginx_search); goal: at least 40%), p99 $(median "$work/hall_search.p99" %.2f) ms (goal: under 20 ms)"
 if [ "$guide_status" = 200 ]; then
-  echo "- guide page: $(pct hall_guide nginx_guide)% of nginx's requests/s (goal: at least 50%)"
+  echo "- guide page: $(pct hall_guide nginx_guide)% of nginx's requests/s (rounds: $(pcts hall_guide nginx_guide); goal: at least 50%)"
 else
   echo "- guide page: GET $guide_path answered $guide_status ($guide_size B): not measured, re-run when the route exists"
 fi
 echo "- onehall RSS: after start $(mb "$idle_rss") MB (peak $(mb "$idle_hwm") MB); after the benchmark VmRSS $(mb "$rss") MB, VmHWM $(mb "$hwm") MB (goal: under 64 MB)"
 echo "- load average before / after the wrk runs: $load_before / $load_after"
-echo "- (wrk -t$THREADS -c$CONNS -d${DURATION}s --latency, nginx $THREADS workers, on $(nproc) cores; $(date -u +%Y-%m-%d))"
+echo "- $("$bin" version 2>/dev/null | head -1) at $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')"
+echo "- ($ROUNDS rounds of wrk -t$THREADS -c$CONNS -d${DURATION}s --latency, nginx $THREADS workers, on $(nproc) cores; $(date -u +%Y-%m-%d))"
