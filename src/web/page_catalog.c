@@ -412,7 +412,9 @@ static void materials_table(struct http_req *r, struct buf *b, json_t *it)
 {
     h2(r, b, "h-materials", "portal.guide.materials");
     json_t *mats = json_object_get(it, "materials");
-    buf_puts(b, "<table class=\"materials\"><thead><tr><th scope=\"col\">");
+    buf_puts(b, "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
+                "aria-labelledby=\"h-materials\"><table class=\"materials\"><thead><tr>"
+                "<th scope=\"col\">");
     page_t(r, b, "portal.m.name");
     buf_puts(b, "</th><th scope=\"col\">");
     page_t(r, b, "portal.m.form");
@@ -459,7 +461,7 @@ static void materials_table(struct http_req *r, struct buf *b, json_t *it)
         }
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
     json_t *c = json_object_get(it, "commitment");
     if (json_is_true(json_object_get(c, "allowed"))) {
         buf_puts(b, "<p class=\"note\">");
@@ -862,7 +864,9 @@ int page_depth(struct http_req *r)
     buf_puts(&b, "</figure>");
     /* the same figures as a table, per department: for screen readers,
      * printing and anyone who wants the numbers */
-    buf_puts(&b, "<table class=\"depth\"><caption>");
+    /* a wide table scrolls in its own box on a phone, not the page */
+    buf_puts(&b, "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
+                 "aria-labelledby=\"cap-depth\"><table class=\"depth\"><caption id=\"cap-depth\">");
     page_t(r, &b, "portal.depth.table");
     buf_puts(&b, "</caption><thead><tr><th scope=\"col\">");
     page_t(r, &b, "portal.facet.department");
@@ -896,7 +900,7 @@ int page_depth(struct http_req *r)
                        100.0 * (double)d->at_least[k] / (double)d->nitems);
         buf_puts(&b, "</tr>");
     }
-    buf_puts(&b, "</tbody></table><p><a href=\"/api/v1/stats/depth\">");
+    buf_puts(&b, "</tbody></table></div><p><a href=\"/api/v1/stats/depth\">");
     page_t(r, &b, "portal.depth.json");
     buf_puts(&b, "</a></p>");
     catalog_view_put(v);

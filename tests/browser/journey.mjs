@@ -1,12 +1,14 @@
-// The main journey of a person in a real browser (headless Chromium):
-// the home page in Chinese, registration with a mistake corrected, the
-// profile, logging out and in again, the English pages, and a phone-sized
-// screen. Starts its own hall on a free loopback port.
+// The main journeys of a person in a real browser (headless Chromium):
+// finding a service by a Chinese fragment and by pinyin and reading its
+// guide; the home page in Chinese, registration with a mistake corrected,
+// the profile, logging out and in again, the English pages, and a
+// phone-sized screen. Starts its own hall on a free loopback port.
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 
 const bin = process.argv[2];
@@ -33,6 +35,8 @@ function idNumber(birth, seq) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'onehall-browser-'));
+const small = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'catalog', 'small.json');
+execFileSync(bin, ['import', small, '--data', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const hall = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dir,
@@ -61,6 +65,30 @@ try {
   await page.goto(base + '/');
   check((await page.title()).includes('佛山市网上办事大厅'), 'home page title in Chinese');
   check(await page.locator('html[lang="zh-CN"]').count() === 1, 'html lang zh-CN');
+
+  // Finding a service: a two-character fragment, then the guide.
+  await page.getByLabel('事项名称或关键词').fill('执照');
+  await page.getByRole('button', { name: '搜索' }).click();
+  await page.waitForURL('**/items?q=*');
+  await page.getByRole('link', { name: '企业营业执照变更登记' }).click();
+  await page.waitForURL('**/items/440600-SCJG-0001');
+  check((await page.textContent('h1')) === '企业营业执照变更登记', 'the guide of the item found');
+  const glance = await page.textContent('.glance');
+  for (const q of ['要交什么材料', '材料怎样核验', '依据什么规定', '多少天办完'])
+    check(glance.includes(q), 'the guide answers: ' + q);
+  check((await page.textContent('table.materials')).includes('窗口核验原件'), 'how a material is checked');
+  if (shots) await page.screenshot({ path: join(shots, 'guide.png'), fullPage: true });
+  // By pinyin initials from the results page's own box, then a facet.
+  await page.goto(base + '/items');
+  await page.getByLabel('事项名称或关键词').fill('jzz');
+  await page.getByRole('button', { name: '搜索' }).click();
+  await page.waitForURL('**/items?q=jzz');
+  check(await page.getByRole('link', { name: '居住证申领' }).count() === 1, 'found by pinyin initials');
+  await page.goto(base + '/items');
+  await page.locator('.facets').getByRole('link', { name: /佛山市公安局/ }).click();
+  check((await page.textContent('#h-results')).includes('共 2 个事项'), 'a department facet narrows the list');
+  if (shots) await page.screenshot({ path: join(shots, 'results.png'), fullPage: true });
+  await page.goto(base + '/');
 
   await page.getByRole('link', { name: '注册' }).first().click();
   await page.waitForURL('**/register');
@@ -106,6 +134,11 @@ try {
   await p2.goto(base + '/login');
   const width = await p2.evaluate(() => document.documentElement.scrollWidth);
   check(width <= 360, `no horizontal scrolling on a 360 px phone (${width})`);
+  for (const path of ['/items/440600-GA-0002', '/items?q=%E8%AF%81', '/stats/depth']) {
+    await p2.goto(base + path);
+    const w = await p2.evaluate(() => document.documentElement.scrollWidth);
+    check(w <= 360, `no horizontal scrolling of ${path} on a phone (${w})`);
+  }
   if (shots) await p2.screenshot({ path: join(shots, 'login-phone.png'), fullPage: true });
   check(errors.length === 0, 'no errors in the browser console: ' + errors.join('; '));
 } catch (e) {
