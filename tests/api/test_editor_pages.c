@@ -1,0 +1,602 @@
+/**
+ * @file test_editor_pages.c
+ * @brief The catalog editor console through its pages, as an editor's
+ *        browser uses it (forms with the CSRF token, no JavaScript): who may
+ *        come in, editing a published item into a draft and publishing it,
+ *        a broken value refused at its field with nothing saved, carding
+ *        problems shown when an incomplete draft is published, a department
+ *        admin kept to their department, new items, the history of
+ *        versions with what changed, the carding report; every page
+ *        well-formed with working label and aria references.
+ */
+#include "apitest.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SMALL ONEHALL_SOURCE_DIR "/tests/data/catalog/small.json"
+
+static struct hall *H;
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *s = malloc((size_t)n + 1);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = 0;
+    fclose(f);
+    return s;
+}
+
+static int up(void **state)
+{
+    H = hall_start(test_db_url(), NULL);
+    if (!H) return -1;
+    hall_create_user(H, "editor1", "目录编辑", "edit-pass-01", "catalog_editor");
+    char *tok = api_login(H, "editor1", "edit-pass-01");
+    assert_non_null(tok);
+    struct client *c = client_new(H);
+    char auth[160];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+    client_header(c, auth);
+    free(tok);
+    char *doc = read_text(SMALL);
+    struct resp *r = client_json(c, "POST", "/api/v1/catalog/import", doc);
+    if (r->status != 200) fail_msg("import: %ld %s", r->status, r->body);
+    resp_free(r);
+    free(doc);
+    client_free(c);
+    /* a department admin of the police, once the department exists */
+    const char *args[] = {"user",   "create",     "--username",       "gaadmin",
+                          "--name", "公安管理员", "--department",     "FS-GA",
+                          "--role", "dept_admin", "--password-stdin", NULL};
+    assert_int_equal(hall_cli(H, "ga-admin-pass-1\n", NULL, args), 0);
+    hall_create_user(H, "clerk1", "窗口一", "clerk-pass-1", "staff");
+    return 0;
+}
+
+static int down(void **state)
+{
+    assert_int_equal(hall_stop(H), 0);
+    return 0;
+}
+
+/* --- what every page must be (as tests/api/test_pages.c checks) --- */
+
+static void assert_well_formed(const char *html)
+{
+    static const char *voids[] = {"meta", "link", "img", "input", "br", "hr", NULL};
+    char stack[64][16];
+    int depth = 0;
+    assert_non_null(strstr(html, "<!doctype html>"));
+    for (const char *p = strchr(html, '<'); p; p = strchr(p + 1, '<')) {
+        if (p[1] == '!') continue;
+        int closing = p[1] == '/';
+        const char *n = p + 1 + closing;
+        char name[16];
+        int i = 0;
+        while (isalnum((unsigned char)n[i]) && i < 15) {
+            name[i] = (char)tolower((unsigned char)n[i]);
+            i++;
+        }
+        name[i] = 0;
+        if (!i) fail_msg("stray '<' in HTML near: %.40s", p);
+        if (!strchr(" >\n", n[i])) fail_msg("bad tag name near: %.40s", p);
+        int is_void = 0;
+        for (int v = 0; voids[v]; v++)
+            is_void |= strcmp(voids[v], name) == 0;
+        if (is_void) {
+            if (closing) fail_msg("</%s> closes a void element", name);
+            continue;
+        }
+        if (!closing) {
+            assert_true(depth < 64);
+            strcpy(stack[depth++], name);
+        } else {
+            if (depth == 0 || strcmp(stack[depth - 1], name) != 0)
+                fail_msg("</%s> closes <%s> near: %.60s", name,
+                         depth ? stack[depth - 1] : "nothing", p);
+            depth--;
+        }
+    }
+    if (depth) fail_msg("<%s> never closed", stack[depth - 1]);
+}
+
+static int id_count(const char *html, const char *id)
+{
+    char pat[96];
+    snprintf(pat, sizeof pat, " id=\"%s\"", id);
+    int n = 0;
+    for (const char *p = strstr(html, pat); p; p = strstr(p + 1, pat))
+        n++;
+    return n;
+}
+
+static void assert_refs(const char *html)
+{
+    for (const char *p = strstr(html, " id=\""); p; p = strstr(p + 1, " id=\"")) {
+        char id[64];
+        if (sscanf(p + 5, "%63[^\"]", id) == 1 && id_count(html, id) != 1)
+            fail_msg("id \"%s\" appears %d times", id, id_count(html, id));
+    }
+    static const char *attrs[] = {" for=\"", " aria-describedby=\"", " aria-labelledby=\"", NULL};
+    for (int a = 0; attrs[a]; a++) {
+        size_t al = strlen(attrs[a]);
+        for (const char *p = strstr(html, attrs[a]); p; p = strstr(p + 1, attrs[a])) {
+            char list[256];
+            if (sscanf(p + al, "%255[^\"]", list) != 1) fail_msg("empty%s\"", attrs[a]);
+            for (char *save, *id = strtok_r(list, " ", &save); id; id = strtok_r(NULL, " ", &save))
+                if (id_count(html, id) != 1) fail_msg("%s\"%s\" names no element", attrs[a], id);
+        }
+    }
+    /* every link inside the page to a field names one */
+    for (const char *p = strstr(html, "href=\"#"); p; p = strstr(p + 1, "href=\"#")) {
+        char id[64];
+        if (sscanf(p + 7, "%63[^\"]", id) == 1 && id_count(html, id) != 1)
+            fail_msg("link to #%s names no element", id);
+    }
+}
+
+static void expect_page(struct resp *r, long status, const char *lang)
+{
+    if (r->status != status) fail_msg("status %ld, want %ld: %.600s", r->status, status, r->body);
+    char *ct = resp_header(r, "Content-Type");
+    assert_non_null(strstr(ct, "text/html"));
+    free(ct);
+    char *h = resp_header(r, "Content-Language");
+    assert_string_equal(h, lang);
+    free(h);
+    char want[48];
+    snprintf(want, sizeof want, "<html lang=\"%s\">", lang);
+    assert_non_null(strstr(r->body, want));
+    assert_well_formed(r->body);
+    assert_refs(r->body);
+    assert_non_null(strstr(r->body, "<main id=\"main\""));
+    assert_null(strstr(r->body, " style="));
+    assert_null(strstr(r->body, "<script>"));
+    assert_null(strstr(r->body, " onclick="));
+    /* every text through the translations: no key shows */
+    assert_null(strstr(r->body, "editor."));
+}
+
+static void expect_location(struct resp *r, const char *where)
+{
+    if (r->status != 303) fail_msg("status %ld, want 303: %.300s", r->status, r->body);
+    char *loc = resp_header(r, "Location");
+    assert_non_null(loc);
+    assert_string_equal(loc, where);
+    free(loc);
+}
+
+static char *urlenc(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n * 3 + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_')
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
+    }
+    *o = 0;
+    return out;
+}
+
+/* A browser logged in through the login form. */
+static struct client *page_login(const char *user, const char *password)
+{
+    struct client *c = client_new(H);
+    struct resp *r = client_get(c, "/login");
+    char *csrf = html_input_value(r->body, "csrf");
+    assert_non_null(csrf);
+    resp_free(r);
+    char form[512];
+    snprintf(form, sizeof form, "csrf=%s&username=%s&password=%s", csrf, user, password);
+    r = client_form(c, "/login", form);
+    if (r->status != 303) fail_msg("login %s: %ld %.300s", user, r->status, r->body);
+    resp_free(r);
+    free(csrf);
+    return c;
+}
+
+/* POSTs the url-encoded fields after the CSRF token of the page at from. */
+static struct resp *post_from(struct client *c, const char *from, const char *path,
+                              const char *fields)
+{
+    struct resp *r = client_get(c, from);
+    char *csrf = html_input_value(r->body, "csrf");
+    assert_non_null(csrf);
+    resp_free(r);
+    size_t n = strlen(csrf) + strlen(fields) + 16;
+    char *form = malloc(n);
+    snprintf(form, n, "csrf=%s&%s", csrf, fields);
+    r = client_form(c, path, form);
+    free(form);
+    free(csrf);
+    return r;
+}
+
+/* GET /api/v1/items/<code>: the guide in force. */
+static json_t *api_item(const char *code)
+{
+    struct client *c = client_new(H);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/items/%s", code);
+    struct resp *r = client_get(c, path);
+    if (r->status != 200) fail_msg("%s: %ld %s", path, r->status, r->body);
+    json_t *j = resp_json(r);
+    resp_free(r);
+    client_free(c);
+    return j;
+}
+
+/* How many versions of code are stored, drafts included (as an editor
+ * sees them through the API). */
+static size_t version_count(const char *code)
+{
+    struct client *c = client_new(H);
+    char *tok = api_login(H, "editor1", "edit-pass-01");
+    assert_non_null(tok);
+    char auth[160], path[128];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+    free(tok);
+    client_header(c, auth);
+    snprintf(path, sizeof path, "/api/v1/items/%s/versions", code);
+    struct resp *r = client_get(c, path);
+    assert_int_equal(r->status, 200);
+    json_t *j = resp_json(r);
+    size_t n = json_array_size(json_object_get(j, "items"));
+    json_decref(j);
+    resp_free(r);
+    client_free(c);
+    return n;
+}
+
+/* --- tests --- */
+
+static void test_who_may_come_in(void **state)
+{
+    struct client *anon = client_new(H);
+    struct resp *r = client_get(anon, "/editor");
+    expect_location(r, "/login?next=/editor");
+    resp_free(r);
+    r = client_get(anon, "/editor/items/440600-GA-0001");
+    expect_location(r, "/login?next=/editor/items/440600-GA-0001");
+    resp_free(r);
+    client_free(anon);
+
+    struct client *clerk = page_login("clerk1", "clerk-pass-1");
+    static const char *const pages[] = {"/editor", "/editor/new", "/editor/carding",
+                                        "/editor/items/440600-GA-0001",
+                                        "/editor/items/440600-GA-0001/history"};
+    for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+        r = client_get(clerk, pages[i]);
+        expect_page(r, 403, "zh-CN");
+        resp_free(r);
+    }
+    r = post_from(clerk, "/profile", "/editor/items/440600-GA-0001/publish", "x=1");
+    expect_page(r, 403, "zh-CN");
+    resp_free(r);
+    client_free(clerk);
+
+    struct client *ed = page_login("editor1", "edit-pass-01");
+    r = client_get(ed, "/editor");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "事项编辑台"));
+    assert_non_null(strstr(r->body, "href=\"/editor/items/440600-GA-0001\""));
+    assert_non_null(strstr(r->body, "href=\"/editor/items/440600-SCJG-0002\""));
+    assert_non_null(strstr(r->body, "href=\"/editor/new\""));
+    assert_non_null(strstr(r->body, "href=\"/editor/carding\""));
+    assert_non_null(strstr(r->body, "佛山市公安局") || strstr(r->body, "FS-GA"));
+    resp_free(r);
+    /* the department filter */
+    r = client_get(ed, "/editor?department=FS-GA");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "440600-GA-0001"));
+    assert_null(strstr(r->body, "440600-SCJG-0001"));
+    resp_free(r);
+    /* in English too */
+    r = client_get(ed, "/editor?lang=en");
+    expect_page(r, 200, "en");
+    assert_non_null(strstr(r->body, "Catalog editor console"));
+    resp_free(r);
+    r = client_get(ed, "/editor/items/NO-SUCH-CODE");
+    expect_page(r, 404, "en");
+    resp_free(r);
+    client_free(ed);
+}
+
+static void test_edit_publish(void **state)
+{
+    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct resp *r = client_get(ed, "/editor/items/440600-GA-0001");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "id=\"f-visits\""));
+    assert_non_null(strstr(r->body, "<textarea rows=\"8\" id=\"f-materials\""));
+    assert_non_null(strstr(r->body, "id=\"f-channels_online\""));
+    /* only a published version: withdraw, no publish */
+    assert_non_null(strstr(r->body, "action=\"/editor/items/440600-GA-0001/withdraw\""));
+    assert_null(strstr(r->body, "action=\"/editor/items/440600-GA-0001/publish\""));
+    char *name = html_input_value(r->body, "name");
+    assert_string_equal(name, "居住证申领");
+    free(name);
+    resp_free(r);
+
+    /* a browser posts every field: as the page shows them, one changed */
+    char *short_name = urlenc("居住证（新）");
+    char fields[256];
+    snprintf(fields, sizeof fields, "short_name=%s", short_name);
+    free(short_name);
+    r = post_from(ed, "/editor/items/440600-GA-0001", "/editor/items/440600-GA-0001", fields);
+    expect_location(r, "/editor/items/440600-GA-0001?saved=2");
+    resp_free(r);
+    assert_int_equal(version_count("440600-GA-0001"), 2);
+    r = client_get(ed, "/editor/items/440600-GA-0001?saved=2");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "已保存为草稿（第 2 版）"));
+    assert_non_null(strstr(r->body, "value=\"居住证（新）\""));
+    assert_non_null(strstr(r->body, "action=\"/editor/items/440600-GA-0001/publish\""));
+    assert_non_null(strstr(r->body, "href=\"/items/440600-GA-0001?version=2\"")); /* preview */
+    resp_free(r);
+    /* the public still sees version 1 */
+    json_t *j = api_item("440600-GA-0001");
+    assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
+    json_decref(j);
+
+    r = post_from(ed, "/editor/items/440600-GA-0001", "/editor/items/440600-GA-0001/publish",
+                  "x=1");
+    expect_location(r, "/editor/items/440600-GA-0001?published=2");
+    resp_free(r);
+    j = api_item("440600-GA-0001");
+    assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
+    assert_string_equal(json_string_value(json_object_get(j, "short_name")), "居住证（新）");
+    /* members the form carries as JSON came through unchanged */
+    assert_int_equal(json_array_size(json_object_get(j, "materials")), 2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "legal_basis"), 0), "law")),
+                        "中华人民共和国行政许可法");
+    json_decref(j);
+
+    /* the history: both versions, what changed */
+    r = client_get(ed, "/editor/items/440600-GA-0001/history");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "href=\"/items/440600-GA-0001?version=1\""));
+    assert_non_null(strstr(r->body, "href=\"/items/440600-GA-0001?version=2\""));
+    assert_non_null(strstr(r->body, "简称"));
+    assert_non_null(strstr(r->body, "首个版本"));
+    assert_non_null(strstr(r->body, "已被取代"));
+    resp_free(r);
+    client_free(ed);
+}
+
+static void test_full_form_round_trip(void **state)
+{
+    /* the whole form as a browser sends it: every field, checkboxes as
+     * ticked, JSON as shown; changing visits and channels only */
+    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct resp *r = client_get(ed, "/editor/items/440600-RS-0001");
+    expect_page(r, 200, "zh-CN");
+    resp_free(r);
+    json_t *before = api_item("440600-RS-0001");
+    json_t *mats = json_object_get(before, "materials");
+    char *mtext = json_dumps(mats, JSON_INDENT(2));
+    char *m = urlenc(mtext);
+    free(mtext);
+    char *nm = urlenc(json_string_value(json_object_get(before, "name")));
+    size_t n = strlen(m) + strlen(nm) + 1024;
+    char *fields = malloc(n);
+    snprintf(fields, n,
+             "name=%s&visits=%%EF%%BC%%91&channels_shown=1&channels_online=1&channels_counter=1"
+             "&materials=%s&keywords=%%E7%%A4%%BE%%E4%%BF%%9D%%E5%%8D%%A1%%0D%%0A%%0D%%0A"
+             "%%E5%%8D%%A1",
+             nm, m);
+    free(m);
+    free(nm);
+    r = post_from(ed, "/editor/items/440600-RS-0001", "/editor/items/440600-RS-0001", fields);
+    free(fields);
+    expect_location(r, "/editor/items/440600-RS-0001?saved=2");
+    resp_free(r);
+    r = client_get(ed, "/editor/items/440600-RS-0001");
+    expect_page(r, 200, "zh-CN");
+    char *visits = html_input_value(r->body, "visits");
+    assert_string_equal(visits, "1"); /* full-width "１" folded */
+    free(visits);
+    assert_non_null(strstr(r->body, "name=\"channels_online\" value=\"1\" checked"));
+    assert_null(strstr(r->body, "name=\"channels_mobile\" value=\"1\" checked"));
+    assert_non_null(strstr(r->body, ">社保卡\n卡</textarea>")); /* blank lines dropped */
+    resp_free(r);
+    json_decref(before);
+    client_free(ed);
+}
+
+static void test_broken_value_refused_at_field(void **state)
+{
+    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct resp *r = post_from(ed, "/editor/items/440600-GA-0002", "/editor/items/440600-GA-0002",
+                               "visits=-1&process=%5B%7B%22step%22%3A");
+    expect_page(r, 422, "zh-CN");
+    assert_non_null(strstr(r->body, "id=\"form-error\""));
+    assert_non_null(strstr(r->body, "href=\"#f-visits\""));
+    assert_non_null(strstr(r->body, "id=\"e-visits\""));
+    assert_non_null(
+        strstr(r->body, "aria-invalid=\"true\" aria-describedby=\"e-visits h-visits\""));
+    assert_non_null(strstr(r->body, "value=\"-1\"")); /* what was typed stays */
+    assert_non_null(strstr(r->body, "不能为负数"));
+    /* JSON that does not parse: at its field, kept as typed */
+    assert_non_null(strstr(r->body, "id=\"e-process\""));
+    assert_non_null(strstr(r->body, "[{&quot;step&quot;:</textarea>"));
+    resp_free(r);
+    /* nothing saved */
+    assert_int_equal(version_count("440600-GA-0002"), 1);
+    /* a number that is no number */
+    r = post_from(ed, "/editor/items/440600-GA-0002", "/editor/items/440600-GA-0002",
+                  "statutory_value=abc");
+    expect_page(r, 422, "zh-CN");
+    assert_non_null(strstr(r->body, "id=\"e-statutory_value\""));
+    assert_non_null(strstr(r->body, "应为整数"));
+    resp_free(r);
+    assert_int_equal(version_count("440600-GA-0002"), 1);
+    client_free(ed);
+}
+
+static void test_publish_incomplete_draft(void **state)
+{
+    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct resp *r = client_get(ed, "/editor/items/440600-SCJG-0002");
+    expect_page(r, 200, "zh-CN");
+    /* the carding under the form says what keeps it back */
+    assert_non_null(strstr(r->body, "缺少设定依据"));
+    assert_null(strstr(r->body, "action=\"/editor/items/440600-SCJG-0002/withdraw\""));
+    resp_free(r);
+    r = post_from(ed, "/editor/items/440600-SCJG-0002", "/editor/items/440600-SCJG-0002/publish",
+                  "x=1");
+    expect_page(r, 422, "zh-CN");
+    assert_non_null(strstr(r->body, "role=\"alert\""));
+    assert_non_null(strstr(r->body, "梳理发现"));
+    assert_non_null(strstr(r->body, "href=\"#f-legal_basis\""));
+    assert_non_null(strstr(r->body, "id=\"e-legal_basis\""));
+    resp_free(r);
+    /* still a draft */
+    r = client_get(ed, "/editor/items/440600-SCJG-0002");
+    assert_non_null(strstr(r->body, "草稿（第 1 版）"));
+    resp_free(r);
+    client_free(ed);
+}
+
+static void test_department_admin_scope(void **state)
+{
+    struct client *ga = page_login("gaadmin", "ga-admin-pass-1");
+    struct resp *r = client_get(ga, "/editor");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "440600-GA-0002"));
+    assert_null(strstr(r->body, "440600-SCJG-0001"));
+    assert_null(strstr(r->body, "value=\"FS-SCJG\""));
+    resp_free(r);
+    r = client_get(ga, "/editor/items/440600-SCJG-0001");
+    expect_page(r, 403, "zh-CN");
+    resp_free(r);
+    r = post_from(ga, "/editor", "/editor/items/440600-SCJG-0001", "visits=1");
+    expect_page(r, 403, "zh-CN");
+    resp_free(r);
+    r = post_from(ga, "/editor", "/editor/items/440600-SCJG-0001/withdraw", "x=1");
+    expect_page(r, 403, "zh-CN");
+    resp_free(r);
+    assert_int_equal(version_count("440600-SCJG-0001"), 2);
+    r = client_get(ga, "/editor/items/440600-GA-0002");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "<option value=\"FS-GA\" selected>"));
+    assert_null(strstr(r->body, "value=\"FS-SCJG\""));
+    assert_null(strstr(r->body, "value=\"FS-RS\""));
+    resp_free(r);
+    /* a department chosen by hand outside the select */
+    r = post_from(ga, "/editor", "/editor/items/440600-GA-0002", "department=FS-RS");
+    expect_page(r, 403, "zh-CN");
+    assert_non_null(strstr(r->body, "id=\"e-department\""));
+    resp_free(r);
+    assert_int_equal(version_count("440600-GA-0002"), 1);
+    r = client_get(ga, "/editor/carding");
+    expect_page(r, 200, "zh-CN");
+    assert_null(strstr(r->body, "440600-SCJG"));
+    resp_free(r);
+    client_free(ga);
+}
+
+static void test_new_item(void **state)
+{
+    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct resp *r = client_get(ed, "/editor/new");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "id=\"f-code\""));
+    resp_free(r);
+    char *name = urlenc("临时身份证申领");
+    char fields[512];
+    /* a code taken, and no code */
+    snprintf(fields, sizeof fields, "code=440600-GA-0001&name=%s&department=FS-GA", name);
+    r = post_from(ed, "/editor/new", "/editor/new", fields);
+    expect_page(r, 422, "zh-CN");
+    assert_non_null(strstr(r->body, "id=\"e-code\""));
+    assert_non_null(strstr(r->body, "已被其他事项使用"));
+    resp_free(r);
+    snprintf(fields, sizeof fields, "code=&name=%s&department=FS-GA", name);
+    r = post_from(ed, "/editor/new", "/editor/new", fields);
+    expect_page(r, 422, "zh-CN");
+    assert_non_null(strstr(r->body, "id=\"e-code\""));
+    resp_free(r);
+    snprintf(fields, sizeof fields,
+             "code=440600-GA-0099&name=%s&department=FS-GA&type=01&handling=promised"
+             "&target=person&statutory_unit=working_days&statutory_value=20",
+             name);
+    free(name);
+    r = post_from(ed, "/editor/new", "/editor/new", fields);
+    expect_location(r, "/editor/items/440600-GA-0099?saved=1");
+    resp_free(r);
+    r = client_get(ed, "/editor/items/440600-GA-0099");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "草稿（第 1 版）"));
+    assert_non_null(strstr(r->body, "缺少设定依据"));
+    char *region = html_input_value(r->body, "region");
+    assert_non_null(region);
+    free(region);
+    resp_free(r);
+    client_free(ed);
+}
+
+static void test_carding_report(void **state)
+{
+    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct resp *r = client_get(ed, "/editor/carding");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "440600-SCJG-0002"));
+    assert_non_null(strstr(r->body, "缺少设定依据"));
+    resp_free(r);
+    r = client_get(ed, "/editor/carding?department=CC-SCJG&lang=en");
+    expect_page(r, 200, "en");
+    assert_non_null(strstr(r->body, "440600-SCJG-0002"));
+    assert_null(strstr(r->body, "440600-GA-0001"));
+    resp_free(r);
+    client_free(ed);
+}
+
+static void test_withdraw(void **state)
+{
+    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct resp *r = post_from(ed, "/editor", "/editor/items/440600-GA-0002/withdraw", "x=1");
+    expect_location(r, "/editor/items/440600-GA-0002?withdrawn=1");
+    resp_free(r);
+    struct client *anon = client_new(H);
+    r = client_get(anon, "/api/v1/items/440600-GA-0002");
+    assert_int_equal(r->status, 404);
+    resp_free(r);
+    client_free(anon);
+    r = client_get(ed, "/editor/items/440600-GA-0002?withdrawn=1");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "已撤回"));
+    resp_free(r);
+    /* nothing published any more: withdrawing again is not found */
+    r = post_from(ed, "/editor", "/editor/items/440600-GA-0002/withdraw", "x=1");
+    expect_page(r, 404, "zh-CN");
+    resp_free(r);
+    client_free(ed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_who_may_come_in),
+        cmocka_unit_test(test_edit_publish),
+        cmocka_unit_test(test_full_form_round_trip),
+        cmocka_unit_test(test_broken_value_refused_at_field),
+        cmocka_unit_test(test_publish_incomplete_draft),
+        cmocka_unit_test(test_department_admin_scope),
+        cmocka_unit_test(test_new_item),
+        cmocka_unit_test(test_carding_report),
+        cmocka_unit_test(test_withdraw),
+    };
+    return cmocka_run_group_tests(tests, up, down);
+}
