@@ -8,8 +8,9 @@
 #   DURATION=8 bench/catalog.sh [BUILD_DIR]      (default build/)
 #
 # Environment: DURATION (10), CONNS (64), THREADS (2, wrk threads and nginx
-# workers), ROUNDS (3, onehall/nginx pairs), STARTS (3, timed start-ups), QUERY (登记, a common two-character
-# term), ITEM (企业营业执照变更登记, the item whose guide page is fetched).
+# workers), ROUNDS (3, onehall/nginx pairs), STARTS (3, timed start-ups),
+# QUERY (登记, a common two-character term), ITEM (企业营业执照变更登记, the
+# item whose guide page is fetched). See bench/README-catalog.md.
 #
 # Prints a Markdown table for docs/PERFORMANCE.md.
 set -euo pipefail
