@@ -361,32 +361,22 @@ static const struct efield *field_for_path(const char *path, int is_new)
         {"fee", "fee_free"},
         {"contacts", "consultation"},
     };
+    struct field_list fl;
+    form_fields(is_new, &fl);
     const struct efield *best = NULL;
     size_t best_len = 0;
-    {
-        struct field_list fl_;
-        form_fields(is_new, &fl_);
-        for (size_t n_ = 0; n_ < fl_.n; n_++) {
-            const struct efield *f = fl_.v[n_];
-            size_t n = strlen(f->path);
-            if (n > best_len && !strncmp(path, f->path, n) &&
-                (path[n] == 0 || path[n] == '.' || path[n] == '[')) {
-                best = f;
-                best_len = n;
-            }
+    for (size_t i = 0; i < fl.n; i++) {
+        size_t n = strlen(fl.v[i]->path);
+        if (n > best_len && !strncmp(path, fl.v[i]->path, n) &&
+            (path[n] == 0 || path[n] == '.' || path[n] == '[')) {
+            best = fl.v[i];
+            best_len = n;
         }
     }
-    if (best) return best;
-    for (size_t k = 0; k < NELEM(aliases); k++)
-        if (!strcmp(path, aliases[k].path)) {
-            struct field_list fl_;
-            form_fields(is_new, &fl_);
-            for (size_t n_ = 0; n_ < fl_.n; n_++) {
-                const struct efield *f = fl_.v[n_];
-                if (!strcmp(f->name, aliases[k].field)) return f;
-            }
-        }
-    return NULL;
+    for (size_t k = 0; !best && k < NELEM(aliases); k++)
+        for (size_t i = 0; i < fl.n && !strcmp(path, aliases[k].path); i++)
+            if (!strcmp(fl.v[i]->name, aliases[k].field)) best = fl.v[i];
+    return best;
 }
 
 static void problem_add(struct http_req *r, struct problems *ps, int error, const char *path,
@@ -514,60 +504,58 @@ static const char *val(json_t *vals, const char *name)
 static json_t *item_to_values(struct http_req *r, json_t *item, int is_new)
 {
     json_t *vals = json_object();
-    {
-        struct field_list fl_;
-        form_fields(is_new, &fl_);
-        for (size_t n_ = 0; n_ < fl_.n; n_++) {
-            const struct efield *f = fl_.v[n_];
-            json_t *v = path_get(item, f->path);
-            switch (f->kind) {
-            case FK_TEXT:
-            case FK_CODE:
-            case FK_DEPT:
-            case FK_ENUM:
-            case FK_UNIT:
-                set_val(vals, f->name, json_string_value(v));
-                break;
-            case FK_INT: {
-                char num[24] = "";
-                if (json_is_integer(v))
-                    snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-                set_val(vals, f->name, num);
-                break;
+    struct field_list fl;
+    form_fields(is_new, &fl);
+    for (size_t fi = 0; fi < fl.n; fi++) {
+        const struct efield *f = fl.v[fi];
+        json_t *v = path_get(item, f->path);
+        switch (f->kind) {
+        case FK_TEXT:
+        case FK_CODE:
+        case FK_DEPT:
+        case FK_ENUM:
+        case FK_UNIT:
+            set_val(vals, f->name, json_string_value(v));
+            break;
+        case FK_INT: {
+            char num[24] = "";
+            if (json_is_integer(v))
+                snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+            set_val(vals, f->name, num);
+            break;
+        }
+        case FK_LINES: {
+            struct buf b = BUF_INIT;
+            size_t k;
+            json_t *e;
+            json_array_foreach(v, k, e)
+            {
+                if (k) buf_putc(&b, '\n');
+                buf_puts(&b, json_string_value(e) ? json_string_value(e) : "");
             }
-            case FK_LINES: {
-                struct buf b = BUF_INIT;
-                size_t k;
+            set_val(vals, f->name, buf_str(&b));
+            buf_free(&b);
+            break;
+        }
+        case FK_JSON: {
+            char *s = v ? json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY) : NULL;
+            set_val(vals, f->name, s ? s : "[]");
+            free(s);
+            break;
+        }
+        case FK_CHECK:
+            set_val(vals, f->name, json_is_true(v) ? "1" : "");
+            break;
+        case FK_CHECKS:
+            for (size_t k = 0; f->options[k]; k++) {
+                size_t j;
                 json_t *e;
-                json_array_foreach(v, k, e)
-                {
-                    if (k) buf_putc(&b, '\n');
-                    buf_puts(&b, json_string_value(e) ? json_string_value(e) : "");
-                }
-                set_val(vals, f->name, buf_str(&b));
-                buf_free(&b);
-                break;
+                int on = 0;
+                json_array_foreach(v, j, e) on |=
+                    json_is_string(e) && !strcmp(json_string_value(e), f->options[k]);
+                set_val(vals, check_name(r, f, f->options[k]), on ? "1" : "");
             }
-            case FK_JSON: {
-                char *s = v ? json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY) : NULL;
-                set_val(vals, f->name, s ? s : "[]");
-                free(s);
-                break;
-            }
-            case FK_CHECK:
-                set_val(vals, f->name, json_is_true(v) ? "1" : "");
-                break;
-            case FK_CHECKS:
-                for (size_t k = 0; f->options[k]; k++) {
-                    size_t j;
-                    json_t *e;
-                    int on = 0;
-                    json_array_foreach(v, j, e) on |=
-                        json_is_string(e) && !strcmp(json_string_value(e), f->options[k]);
-                    set_val(vals, check_name(r, f, f->options[k]), on ? "1" : "");
-                }
-                break;
-            }
+            break;
         }
     }
     return vals;
@@ -578,35 +566,33 @@ static json_t *item_to_values(struct http_req *r, json_t *item, int is_new)
  * trimmed, and codes and numbers have full-width ASCII folded. */
 static void values_from_form(struct http_req *r, json_t *vals, int is_new)
 {
-    {
-        struct field_list fl_;
-        form_fields(is_new, &fl_);
-        for (size_t n_ = 0; n_ < fl_.n; n_++) {
-            const struct efield *f = fl_.v[n_];
-            switch (f->kind) {
-            case FK_CHECK:
-            case FK_CHECKS: {
-                const char *shown = arena_printf(r->arena, "%s_shown", f->name);
-                if (!http_form(r, shown)) break;
-                if (f->kind == FK_CHECK)
-                    set_val(vals, f->name, http_form(r, f->name) ? "1" : "");
-                else
-                    for (size_t k = 0; f->options[k]; k++) {
-                        const char *n = check_name(r, f, f->options[k]);
-                        set_val(vals, n, http_form(r, n) ? "1" : "");
-                    }
-                break;
-            }
-            case FK_LINES:
-            case FK_JSON:
-                if (http_form(r, f->name)) set_val(vals, f->name, http_form(r, f->name));
-                break;
-            default:
-                if (http_form(r, f->name))
-                    set_val(vals, f->name,
-                            page_form_clean(r, f->name, f->kind == FK_CODE || f->kind == FK_INT));
-                break;
-            }
+    struct field_list fl;
+    form_fields(is_new, &fl);
+    for (size_t fi = 0; fi < fl.n; fi++) {
+        const struct efield *f = fl.v[fi];
+        switch (f->kind) {
+        case FK_CHECK:
+        case FK_CHECKS: {
+            const char *shown = arena_printf(r->arena, "%s_shown", f->name);
+            if (!http_form(r, shown)) break;
+            if (f->kind == FK_CHECK)
+                set_val(vals, f->name, http_form(r, f->name) ? "1" : "");
+            else
+                for (size_t k = 0; f->options[k]; k++) {
+                    const char *n = check_name(r, f, f->options[k]);
+                    set_val(vals, n, http_form(r, n) ? "1" : "");
+                }
+            break;
+        }
+        case FK_LINES:
+        case FK_JSON:
+            if (http_form(r, f->name)) set_val(vals, f->name, http_form(r, f->name));
+            break;
+        default:
+            if (http_form(r, f->name))
+                set_val(vals, f->name,
+                        page_form_clean(r, f->name, f->kind == FK_CODE || f->kind == FK_INT));
+            break;
         }
     }
 }
@@ -636,67 +622,65 @@ static void values_to_item(struct http_req *r, json_t *vals, json_t *item, struc
 {
     json_t *fee_before = json_object_get(item, "fee");
     int fee_was_null = !fee_before || json_is_null(fee_before);
-    {
-        struct field_list fl_;
-        form_fields(is_new, &fl_);
-        for (size_t n_ = 0; n_ < fl_.n; n_++) {
-            const struct efield *f = fl_.v[n_];
-            const char *s = val(vals, f->name);
-            switch (f->kind) {
-            case FK_TEXT:
-            case FK_CODE:
-                path_set(item, f->path, *s || f->required ? json_string(s) : json_null());
-                break;
-            case FK_DEPT:
-            case FK_ENUM:
-                path_set(item, f->path, json_string(s));
-                break;
-            case FK_UNIT:
-                path_set(item, f->path, *s ? json_string(s) : json_null());
-                break;
-            case FK_INT: {
-                long long n;
-                if (!*s)
-                    path_set(item, f->path, json_null());
-                else if (parse_int(s, &n))
-                    path_set(item, f->path, json_integer(n));
-                else
-                    problem_add(r, ps, 1, f->path, "catalog.want_integer", NULL, is_new);
-                break;
-            }
-            case FK_LINES:
-                path_set(item, f->path, split_lines(s));
-                break;
-            case FK_JSON: {
-                size_t blank = strspn(s, " \t\r\n");
-                if (!s[blank]) {
-                    /* an emptied box: no entries (no result for the result) */
-                    path_set(item, f->path, strcmp(f->name, "result") ? json_array() : json_null());
-                    break;
-                }
-                json_error_t je;
-                json_t *v = json_loads(s, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
-                if (!v) {
-                    char where[48];
-                    snprintf(where, sizeof where, "%d:%d", je.line, je.column);
-                    problem_add(r, ps, 1, f->path, "editor.json_bad", where, is_new);
-                } else {
-                    path_set(item, f->path, v);
-                }
+    struct field_list fl;
+    form_fields(is_new, &fl);
+    for (size_t fi = 0; fi < fl.n; fi++) {
+        const struct efield *f = fl.v[fi];
+        const char *s = val(vals, f->name);
+        switch (f->kind) {
+        case FK_TEXT:
+        case FK_CODE:
+            path_set(item, f->path, *s || f->required ? json_string(s) : json_null());
+            break;
+        case FK_DEPT:
+        case FK_ENUM:
+            path_set(item, f->path, json_string(s));
+            break;
+        case FK_UNIT:
+            path_set(item, f->path, *s ? json_string(s) : json_null());
+            break;
+        case FK_INT: {
+            long long n;
+            if (!*s)
+                path_set(item, f->path, json_null());
+            else if (parse_int(s, &n))
+                path_set(item, f->path, json_integer(n));
+            else
+                problem_add(r, ps, 1, f->path, "catalog.want_integer", NULL, is_new);
+            break;
+        }
+        case FK_LINES:
+            path_set(item, f->path, split_lines(s));
+            break;
+        case FK_JSON: {
+            size_t blank = strspn(s, " \t\r\n");
+            if (!s[blank]) {
+                /* an emptied box: no entries (no result for the result) */
+                path_set(item, f->path, strcmp(f->name, "result") ? json_array() : json_null());
                 break;
             }
-            case FK_CHECK:
-                path_set(item, f->path, json_boolean(*s));
-                break;
-            case FK_CHECKS: {
-                json_t *list = json_array();
-                for (size_t k = 0; f->options[k]; k++)
-                    if (*val(vals, check_name(r, f, f->options[k])))
-                        json_array_append_new(list, json_string(f->options[k]));
-                path_set(item, f->path, list);
-                break;
+            json_error_t je;
+            json_t *v = json_loads(s, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+            if (!v) {
+                char where[48];
+                snprintf(where, sizeof where, "%d:%d", je.line, je.column);
+                problem_add(r, ps, 1, f->path, "editor.json_bad", where, is_new);
+            } else {
+                path_set(item, f->path, v);
             }
-            }
+            break;
+        }
+        case FK_CHECK:
+            path_set(item, f->path, json_boolean(*s));
+            break;
+        case FK_CHECKS: {
+            json_t *list = json_array();
+            for (size_t k = 0; f->options[k]; k++)
+                if (*val(vals, check_name(r, f, f->options[k])))
+                    json_array_append_new(list, json_string(f->options[k]));
+            path_set(item, f->path, list);
+            break;
+        }
         }
     }
     /* a limit without a unit is a limit not stated */
