@@ -42,6 +42,18 @@ int api_items_withdraw(struct http_req *r);
 int api_catalog_carding(struct http_req *r);
 int api_catalog_import(struct http_req *r);
 int api_catalog_export(struct http_req *r);
+int api_items_apply_check(struct http_req *r); /* api/applications.c */
+int api_applications_create(struct http_req *r);
+int api_applications_list(struct http_req *r);
+int api_applications_get(struct http_req *r);
+int api_applications_update(struct http_req *r);
+int api_applications_act(struct http_req *r);
+int api_applications_material(struct http_req *r);
+int api_applications_rate(struct http_req *r);
+int api_locker_list(struct http_req *r);
+int api_locker_delete(struct http_req *r);
+int api_access_log(struct http_req *r);
+int api_stats_ratings(struct http_req *r);
 
 struct catalog_view;
 struct catalog_query;

@@ -6,6 +6,7 @@
  */
 #include "api/api.h"
 #include "app/app.h"
+#include "web/editor.h"
 #include "web/web.h"
 
 #define STAFF_ANY (ROLE_STAFF | ROLE_DEPT_ADMIN)
@@ -57,6 +58,21 @@ const struct route app_routes[] = {
     {"POST", "/api/v1/catalog/import", api_catalog_import, ROLE_CATALOG_EDITOR | ROLE_SYSADMIN,
      ROUTE_LARGE_BODY},
     {"GET", "/api/v1/catalog/export", api_catalog_export, CATALOG_EDITORS, 0},
+    /* API: applications (docs/applications.md) */
+    {"GET", "/api/v1/items/{code}/apply", api_items_apply_check, ACCESS_AUTH, 0},
+    {"POST", "/api/v1/applications", api_applications_create, ACCESS_AUTH, 0},
+    {"GET", "/api/v1/applications", api_applications_list, ACCESS_AUTH, 0},
+    {"GET", "/api/v1/applications/{number}", api_applications_get, ACCESS_AUTH, 0},
+    {"PUT", "/api/v1/applications/{number}", api_applications_update, ACCESS_AUTH, 0},
+    {"POST", "/api/v1/applications/{number}/actions/{action}", api_applications_act, ACCESS_AUTH,
+     0},
+    {"GET", "/api/v1/applications/{number}/materials/{upload}", api_applications_material,
+     ACCESS_AUTH, 0},
+    {"POST", "/api/v1/applications/{number}/rating", api_applications_rate, ACCESS_AUTH, 0},
+    {"GET", "/api/v1/locker", api_locker_list, ACCESS_AUTH, 0},
+    {"DELETE", "/api/v1/locker/{id}", api_locker_delete, ACCESS_AUTH, 0},
+    {"GET", "/api/v1/access-log", api_access_log, ACCESS_AUTH, 0},
+    {"GET", "/api/v1/stats/ratings", api_stats_ratings, ACCESS_PUBLIC, 0},
     /* pages */
     {"GET", "/", page_home, ACCESS_PUBLIC, 0},
     {"GET", "/login", page_login_form, ACCESS_PUBLIC, 0},
@@ -68,6 +84,17 @@ const struct route app_routes[] = {
     {"GET", "/profile", page_profile, ACCESS_PUBLIC, 0},
     {"GET", "/messages", page_messages, ACCESS_PUBLIC, 0},
     {"POST", "/messages/{id}/read", page_messages_read, ACCESS_AUTH, 0},
+    /* catalog editor console: public so an anonymous visitor is sent to log
+     * in; roles checked in the handler */
+    {"GET", "/editor", page_editor_home, ACCESS_PUBLIC, 0},
+    {"GET", "/editor/carding", page_editor_carding, ACCESS_PUBLIC, 0},
+    {"GET", "/editor/new", page_editor_new, ACCESS_PUBLIC, 0},
+    {"POST", "/editor/new", page_editor_create, ACCESS_PUBLIC, 0},
+    {"GET", "/editor/items/{code}", page_editor_item, ACCESS_PUBLIC, 0},
+    {"POST", "/editor/items/{code}", page_editor_save, ACCESS_PUBLIC, 0},
+    {"POST", "/editor/items/{code}/publish", page_editor_publish, ACCESS_PUBLIC, 0},
+    {"POST", "/editor/items/{code}/withdraw", page_editor_withdraw, ACCESS_PUBLIC, 0},
+    {"GET", "/editor/items/{code}/history", page_editor_history, ACCESS_PUBLIC, 0},
     /* the catalog, public */
     {"GET", "/items", page_items, ACCESS_PUBLIC, 0},
     {"GET", "/items/{code}", page_item, ACCESS_PUBLIC, 0},

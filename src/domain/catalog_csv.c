@@ -1079,7 +1079,8 @@ static void collect_children(struct reader *r, int t, const struct key *keys, si
                 keys[lo].version == version && (size_t)cc->len == strlen(code))
                 found = &keys[lo];
             if (!found) {
-                snprintf(arg, sizeof arg, "%s %.*s", code, (int)cv->len, cv->s);
+                if (snprintf(arg, sizeof arg, "%s %.*s", code, (int)cv->len, cv->s) >= (int)sizeof arg)
+                    arg[sizeof arg - 2] = '~'; /* cut: a message, not data */
                 report(r, t, rec->line, code, "item_code", "catalog.csv.unknown_item", arg);
                 bad = 1;
             }

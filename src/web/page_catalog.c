@@ -47,7 +47,7 @@ static void label_html(struct http_req *r, struct buf *b, const char *prefix, co
 
 static void level_badge(struct http_req *r, struct buf *b, int level)
 {
-    char v[4];
+    char v[12];
     snprintf(v, sizeof v, "%d", level);
     buf_printf(b, "<span class=\"level level-%d\">", level);
     label_html(r, b, "catalog.level", v);
@@ -81,7 +81,7 @@ static void items_url(struct buf *b, const struct catalog_query *q, const char *
 {
     const char *names[] = {"q", "department", "region", "type", "target", "channel", "theme",
                            "level"};
-    char level[4] = "";
+    char level[12] = "";
     if (q->level)
         snprintf(level, sizeof level, "%d", q->level);
     const char *values[] = {q->q,        q->department, q->region, q->type, q->target,
@@ -157,7 +157,7 @@ static const char *const facet_prefix[FACET__COUNT] = {NULL, NULL, "catalog.type
                                                        "catalog.level", "catalog.channel",
                                                        "catalog.target"};
 
-static const char *query_value(const struct catalog_query *q, int f, char *tmp)
+static const char *query_value(const struct catalog_query *q, int f, char tmp[12])
 {
     switch (f) {
     case FACET_DEPARTMENT: return q->department;
@@ -166,7 +166,7 @@ static const char *query_value(const struct catalog_query *q, int f, char *tmp)
     case FACET_LEVEL:
         if (!q->level)
             return NULL;
-        snprintf(tmp, 4, "%d", q->level);
+        snprintf(tmp, 12, "%d", q->level);
         return tmp;
     case FACET_CHANNEL: return q->channel;
     default: return q->target;
@@ -180,7 +180,7 @@ static void facets(struct http_req *r, struct buf *b, const struct catalog_view 
     page_t(r, b, "portal.facets");
     buf_puts(b, "</h2>");
     for (int f = 0; f < FACET__COUNT; f++) {
-        char tmp[4], key[48];
+        char tmp[12], key[48];
         const char *chosen = query_value(q, f, tmp);
         if (!h->nfacets[f] && !chosen)
             continue;
@@ -826,8 +826,6 @@ static void depth_chart(struct http_req *r, struct buf *b, const size_t at_least
         double share = total ? (double)at_least[k] / (double)total : 0;
         int y = top + (k - 1) * (bar + gap);
         int len = (int)(share * (w - left - 70) + 0.5);
-        char v[4];
-        snprintf(v, sizeof v, "%d", k);
         buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"label\">", left - 8,
                    y + bar / 2 + 5);
         char key[48], out[160];

@@ -1,0 +1,438 @@
+/**
+ * @file test_applications.c
+ * @brief Whole journeys of applications through the API: what is covered
+ *        before starting; apply with one upload and one reused file;
+ *        idempotent submit; decline; supplement and resubmit; review,
+ *        approve, deliver, rate (a bad rating opens a rectification task);
+ *        withdraw; forbidden steps and other people's cases; two clerks on
+ *        one case at once; who looked at the person's data.
+ */
+#include "apitest.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SMALL ONEHALL_SOURCE_DIR "/tests/data/catalog/small.json"
+
+static struct hall *H;
+static struct client *citizen, *other, *clerk, *clerk2, *admin, *scjg;
+
+static struct client *bearer(const char *user, const char *password)
+{
+    struct client *c = client_new(H);
+    char *tok = api_login(H, user, password);
+    if (!tok)
+        fail_msg("login %s", user);
+    char auth[160];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+    client_header(c, auth);
+    free(tok);
+    return c;
+}
+
+static void staff(const char *user, const char *dept, const char *role)
+{
+    const char *args[] = {"user", "create", "--username", user, "--name", user, "--department",
+                          dept, "--role", role, "--password-stdin", NULL};
+    assert_int_equal(hall_cli(H, "staff-pass-01\n", NULL, args), 0);
+}
+
+static struct client *person(const char *birth, int seq, const char *phone)
+{
+    char id[19], body[256];
+    test_id_number(birth, seq, id);
+    snprintf(body, sizeof body,
+             "{\"name\":\"申请人%d\",\"id_number\":\"%s\",\"phone\":\"%s\",\"password\":\"apply-pass-1\"}",
+             seq, id, phone);
+    struct client *anon = client_new(H);
+    struct resp *r = client_json(anon, "POST", "/api/v1/accounts", body);
+    assert_int_equal(r->status, 201);
+    resp_free(r);
+    client_free(anon);
+    return bearer(phone, "apply-pass-1");
+}
+
+static int up(void **state)
+{
+    H = hall_start(test_db_url(), NULL);
+    if (!H)
+        return -1;
+    const char *args[] = {"import", SMALL, NULL};
+    assert_int_equal(hall_cli(H, NULL, NULL, args), 0);
+    staff("gaclerk1", "FS-GA", "staff");
+    staff("gaclerk2", "FS-GA", "staff");
+    staff("gaadmin", "FS-GA", "dept_admin");
+    staff("scjgclerk", "FS-SCJG", "staff");
+    citizen = person("19880808", 21, "13600000021");
+    other = person("19890909", 22, "13600000022");
+    clerk = bearer("gaclerk1", "staff-pass-01");
+    clerk2 = bearer("gaclerk2", "staff-pass-01");
+    admin = bearer("gaadmin", "staff-pass-01");
+    scjg = bearer("scjgclerk", "staff-pass-01");
+    /* the hall sees the CLI's import within its polling period */
+    for (int i = 0; i < 60; i++) {
+        struct resp *r = client_get(citizen, "/api/v1/items/440600-GA-0002/apply");
+        long st = r->status;
+        resp_free(r);
+        if (st == 200)
+            return 0;
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
+static int down(void **state)
+{
+    client_free(citizen);
+    client_free(other);
+    client_free(clerk);
+    client_free(clerk2);
+    client_free(admin);
+    client_free(scjg);
+    assert_int_equal(hall_stop(H), 0);
+    return 0;
+}
+
+static int64_t upload(struct client *c, const char *name)
+{
+    char body[512];
+    int n = snprintf(body, sizeof body,
+                     "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+                     "Content-Type: application/pdf\r\n\r\n%%PDF-1.4 %s\r\n--XyZ--\r\n",
+                     name, name);
+    struct resp *r = client_req(c, "POST", "/api/v1/uploads", "multipart/form-data; boundary=XyZ",
+                                body, (size_t)n, NULL);
+    assert_int_equal(r->status, 201);
+    json_t *j = resp_json(r);
+    int64_t id = json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
+    json_decref(j);
+    resp_free(r);
+    return id;
+}
+
+static json_t *ok(struct resp *r, long status)
+{
+    if (r->status != status)
+        fail_msg("wanted %ld, got %ld: %s", status, r->status, r->body);
+    json_t *j = r->len ? resp_json(r) : NULL;
+    resp_free(r);
+    return j;
+}
+
+/* POST an action; the answer's status must be status; returns the case or NULL. */
+static json_t *act(struct client *c, const char *number, const char *action, const char *body,
+                   long status)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/applications/%s/actions/%s", number, action);
+    return ok(client_json(c, "POST", path, body ? body : "{}"), status);
+}
+
+static const char *state_of(json_t *c)
+{
+    return json_string_value(json_object_get(c, "state"));
+}
+
+static char *apply(struct client *c, const char *body)
+{
+    json_t *j = ok(client_json(c, "POST", "/api/v1/applications", body), 201);
+    char *number = strdup(json_string_value(json_object_get(j, "number")));
+    json_decref(j);
+    return number;
+}
+
+static char case1[16], case2[16];
+static int64_t file_a;
+
+static void test_apply_decline(void **state)
+{
+    /* before starting: what is covered, what remains */
+    json_t *prep = ok(client_get(citizen, "/api/v1/items/440600-GA-0002/apply"), 200);
+    json_t *mats = json_object_get(prep, "materials");
+    assert_int_equal(json_array_size(mats), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(mats, 1), "covered_by")),
+                        "certificate");
+    assert_int_equal(json_integer_value(json_object_get(prep, "remaining")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(prep, "prefill"), "applicant_name"),
+                            "value")),
+                        "申请人21");
+    json_decref(prep);
+
+    /* submitting without a required material: refused at the field, nothing made */
+    json_t *e = ok(client_json(citizen, "POST", "/api/v1/applications",
+                               "{\"item\":\"440600-GA-0002\",\"submit\":true,\"materials\":"
+                               "[{\"index\":1,\"source\":\"certificate\"}]}"),
+                   422);
+    assert_string_equal(json_string_value(json_object_get(e, "field")), "materials[0]");
+    json_decref(e);
+    /* a form value of the wrong type; someone else's file */
+    int64_t theirs = upload(other, "theirs.pdf");
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"item\":\"440600-GA-0002\",\"submit\":true,\"materials\":[{\"index\":0,"
+             "\"upload_id\":%lld}]}",
+             (long long)theirs);
+    e = ok(client_json(citizen, "POST", "/api/v1/applications", body), 422);
+    json_decref(e);
+    json_t *mine = ok(client_get(citizen, "/api/v1/applications?mine=1"), 200);
+    assert_int_equal(json_integer_value(json_object_get(mine, "total")), 0);
+    json_decref(mine);
+
+    /* one upload, one e-certificate: submitted, idempotently */
+    file_a = upload(citizen, "birth.pdf");
+    snprintf(body, sizeof body,
+             "{\"item\":\"440600-GA-0002\",\"submit\":true,\"materials\":[{\"index\":0,"
+             "\"upload_id\":%lld},{\"index\":1,\"source\":\"certificate\"}]}",
+             (long long)file_a);
+    const char *hdr[] = {"Idempotency-Key: apply-0001", NULL};
+    struct resp *r = client_req(citizen, "POST", "/api/v1/applications", NULL, body, strlen(body), hdr);
+    json_t *c1 = ok(r, 201);
+    r = client_req(citizen, "POST", "/api/v1/applications", NULL, body, strlen(body), hdr);
+    json_t *again = ok(r, 201);
+    assert_string_equal(json_string_value(json_object_get(c1, "number")),
+                        json_string_value(json_object_get(again, "number")));
+    json_decref(again);
+    snprintf(case1, sizeof case1, "%s", json_string_value(json_object_get(c1, "number")));
+    assert_int_equal(strlen(case1), 12);
+    assert_string_equal(state_of(c1), "submitted");
+    /* the applicant sees the statutory date as soon as the clock can tell */
+    assert_non_null(json_object_get(json_object_get(c1, "time_limit"), "statutory"));
+    json_decref(c1);
+
+    /* other people: as if it did not exist */
+    char path[80];
+    snprintf(path, sizeof path, "/api/v1/applications/%s", case1);
+    json_decref(ok(client_get(other, path), 404));
+    json_decref(ok(client_get(scjg, path), 404));
+    json_decref(ok(client_get(citizen, "/api/v1/applications/261100000000"), 404));
+
+    /* forbidden steps: the applicant cannot accept; a clerk cannot withdraw */
+    json_decref(act(citizen, case1, "accept", NULL, 403));
+    json_decref(act(clerk, case1, "withdraw", NULL, 403));
+    json_decref(act(scjg, case1, "accept", NULL, 404));
+    json_decref(act(clerk, case1, "fly", NULL, 404));
+    /* a decline needs its reason */
+    json_decref(act(clerk, case1, "decline", NULL, 422));
+    json_t *d = act(clerk, case1, "decline", "{\"reason\":\"出生医学证明与户籍信息不符\"}", 200);
+    assert_string_equal(state_of(d), "declined");
+    json_decref(d);
+    /* a final state allows nothing more: 409 with the state */
+    e = act(clerk, case1, "accept", NULL, 409);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(e, "errors"), 0), "state")),
+                        "declined");
+    json_decref(e);
+    /* the applicant was told */
+    json_t *msgs = ok(client_get(citizen, "/api/v1/messages"), 200);
+    assert_true(json_integer_value(json_object_get(msgs, "total")) >= 2);
+    json_decref(msgs);
+}
+
+static void test_supplement_approve_rate(void **state)
+{
+    /* the file of the first case is reused from the locker */
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"item\":\"440600-GA-0002\",\"submit\":true,\"materials\":[{\"index\":0,"
+             "\"upload_id\":%lld},{\"index\":1,\"source\":\"certificate\"}]}",
+             (long long)file_a);
+    char *n = apply(citizen, body);
+    snprintf(case2, sizeof case2, "%s", n);
+    free(n);
+    json_t *prep = ok(client_get(citizen, "/api/v1/items/440600-GA-0002/apply"), 200);
+    assert_int_equal(json_integer_value(json_object_get(prep, "remaining")), 0);
+    json_decref(prep);
+
+    json_t *list = ok(client_get(clerk, "/api/v1/applications?state=submitted"), 200);
+    assert_true(json_integer_value(json_object_get(list, "total")) >= 1);
+    json_decref(list);
+
+    json_t *c = act(clerk, case2, "accept", NULL, 200);
+    assert_string_equal(state_of(c), "accepted");
+    json_t *tl = json_object_get(json_object_get(c, "time_limit"), "statutory");
+    assert_string_equal(json_string_value(json_object_get(tl, "state")), "running");
+    assert_true(json_is_string(json_object_get(tl, "due")));
+    json_decref(c);
+    /* everything missing at once */
+    c = act(clerk, case2, "request_supplement",
+            "{\"missing\":[\"出生医学证明\",\"结婚证\"],\"note\":\"证明模糊，请重新上传\"}", 200);
+    assert_string_equal(state_of(c), "supplement");
+    assert_int_equal(json_array_size(json_object_get(json_object_get(c, "supplement"), "missing")), 2);
+    json_decref(c);
+    /* the applicant answers only what was asked, and all of it */
+    int64_t file_c = upload(citizen, "birth-clear.pdf");
+    snprintf(body, sizeof body, "{\"materials\":[{\"index\":0,\"upload_id\":%lld}]}",
+             (long long)file_c);
+    json_decref(act(citizen, case2, "supplement", body, 422)); /* 结婚证 still missing */
+    json_decref(act(citizen, case2, "supplement",
+                    "{\"materials\":[{\"index\":1,\"source\":\"certificate\"}]}", 422));
+    snprintf(body, sizeof body,
+             "{\"materials\":[{\"index\":0,\"upload_id\":%lld},{\"index\":2,\"source\":"
+             "\"government_data\"}]}",
+             (long long)file_c);
+    c = act(citizen, case2, "supplement", body, 200);
+    assert_string_equal(state_of(c), "accepted");
+    json_decref(c);
+    json_decref(act(clerk, case2, "review", NULL, 200));
+    json_decref(act(clerk, case2, "extend", "{\"reason\":\"需要实地核查\"}", 200));
+    json_decref(act(clerk, case2, "extend", "{\"reason\":\"再次延长\"}", 409));
+    c = act(clerk, case2, "approve", NULL, 200);
+    assert_string_equal(state_of(c), "approved");
+    json_decref(c);
+    json_decref(act(clerk, case2, "deliver", "{\"method\":\"teleport\"}", 422));
+    c = act(clerk, case2, "deliver", "{\"method\":\"electronic\"}", 200);
+    assert_string_equal(state_of(c), "delivered");
+    /* every step in the history, each with who and when */
+    json_t *h = json_object_get(c, "history");
+    const char *steps[] = {"create", "submit", "accept", "request_supplement", "supplement",
+                           "review", "extend", "approve", "deliver"};
+    assert_int_equal(json_array_size(h), 9);
+    for (size_t i = 0; i < 9; i++) {
+        json_t *s = json_array_get(h, i);
+        assert_string_equal(json_string_value(json_object_get(s, "action")), steps[i]);
+        assert_non_null(json_object_get(json_object_get(s, "actor"), "role"));
+    }
+    json_decref(c);
+
+    /* a material viewed by staff is in the person's access log */
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/applications/%s/materials/%lld", case2, (long long)file_c);
+    struct resp *r = client_get(clerk, path);
+    assert_int_equal(r->status, 200);
+    assert_memory_equal(r->body, "%PDF-1.4 birth-clear.pdf", r->len);
+    resp_free(r);
+    json_decref(ok(client_get(scjg, path), 404));
+    json_t *log = ok(client_get(citizen, "/api/v1/access-log"), 200);
+    char *s = json_dumps(log, 0);
+    assert_non_null(strstr(s, "\"download\""));
+    assert_non_null(strstr(s, "\"gaclerk1\""));
+    assert_non_null(strstr(s, case2));
+    free(s);
+    json_decref(log);
+
+    /* a bad rating opens a rectification task for the department */
+    snprintf(path, sizeof path, "/api/v1/applications/%s/rating", case2);
+    json_decref(ok(client_json(citizen, "POST", path, "{\"level\":9}"), 422));
+    json_decref(ok(client_json(other, "POST", path, "{\"level\":5}"), 404));
+    json_t *rated = ok(client_json(citizen, "POST", path,
+                                   "{\"level\":2,\"comment\":\"等待时间太长\",\"indicators\":[\"on_time\"]}"),
+                       200);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(rated, "rating"), "level")), 2);
+    json_decref(rated);
+    json_decref(ok(client_json(citizen, "POST", path, "{\"level\":5}"), 409));
+    json_t *stats = ok(client_get(citizen, "/api/v1/stats/ratings"), 200);
+    s = json_dumps(stats, 0);
+    assert_non_null(strstr(s, "\"open_tasks\": 1"));
+    free(s);
+    json_decref(stats);
+}
+
+static void test_withdraw_and_locker(void **state)
+{
+    char *n = apply(citizen, "{\"item\":\"440600-GA-0001\",\"submit\":false}");
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/applications/%s", n);
+    json_t *c = ok(client_get(citizen, path), 200);
+    assert_string_equal(state_of(c), "draft");
+    json_decref(c);
+    /* the draft completed and submitted */
+    c = ok(client_json(citizen, "PUT", path,
+                       "{\"submit\":true,\"materials\":[{\"index\":0,\"source\":\"certificate\"},"
+                       "{\"index\":1,\"source\":\"government_data\"}]}"),
+           200);
+    assert_string_equal(state_of(c), "submitted");
+    json_decref(c);
+    c = act(citizen, n, "withdraw", NULL, 200);
+    assert_string_equal(state_of(c), "withdrawn");
+    json_decref(c);
+    json_t *e = act(citizen, n, "withdraw", NULL, 409);
+    assert_non_null(strstr(json_string_value(json_object_get(e, "detail")), "已撤回") ?
+                    json_object_get(e, "detail") : json_object_get(e, "errors"));
+    json_decref(e);
+    free(n);
+
+    /* the locker: a file in use cannot be deleted; an unused one can */
+    json_t *l = ok(client_get(citizen, "/api/v1/locker"), 200);
+    assert_true(json_array_size(json_object_get(l, "items")) >= 2);
+    json_decref(l);
+    snprintf(path, sizeof path, "/api/v1/locker/%lld", (long long)file_a);
+    json_decref(ok(client_req(citizen, "DELETE", path, NULL, NULL, 0, NULL), 409));
+    int64_t unused = upload(citizen, "unused.pdf");
+    snprintf(path, sizeof path, "/api/v1/locker/%lld", (long long)unused);
+    json_decref(ok(client_req(other, "DELETE", path, NULL, NULL, 0, NULL), 404));
+    json_decref(ok(client_req(citizen, "DELETE", path, NULL, NULL, 0, NULL), 204));
+}
+
+struct racer {
+    struct client *c;
+    const char *number;
+    long status;
+    json_int_t version;
+};
+
+static void *race(void *arg)
+{
+    struct racer *x = arg;
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/applications/%s/actions/accept", x->number);
+    char body[64];
+    snprintf(body, sizeof body, "{\"expected_version\":%lld}", (long long)x->version);
+    struct resp *r = client_json(x->c, "POST", path, body);
+    x->status = r->status;
+    resp_free(r);
+    return NULL;
+}
+
+static void test_two_clerks_at_once(void **state)
+{
+    for (int round = 0; round < 3; round++) {
+        char *n = apply(citizen, "{\"item\":\"440600-GA-0001\",\"submit\":true,\"materials\":"
+                                 "[{\"index\":0,\"source\":\"certificate\"},{\"index\":1,"
+                                 "\"source\":\"government_data\"}]}");
+        /* both clerks opened the case at the same version */
+        char path0[160];
+        snprintf(path0, sizeof path0, "/api/v1/applications/%s", n);
+        json_t *seen = ok(client_get(clerk, path0), 200);
+        json_int_t v = json_integer_value(json_object_get(seen, "version"));
+        json_decref(seen);
+        struct racer a = {clerk, n, 0, v}, b = {clerk2, n, 0, v};
+        pthread_t ta, tb;
+        pthread_create(&ta, NULL, race, &a);
+        pthread_create(&tb, NULL, race, &b);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        if (!((a.status == 200 && b.status == 409) || (a.status == 409 && b.status == 200)))
+            fail_msg("round %d: %ld and %ld", round, a.status, b.status);
+        char path[160];
+        snprintf(path, sizeof path, "/api/v1/applications/%s", n);
+        json_t *c = ok(client_get(admin, path), 200);
+        assert_string_equal(state_of(c), "accepted");
+        /* accepted once: one accept step in the history */
+        int accepts = 0;
+        size_t i;
+        json_t *h;
+        json_array_foreach(json_object_get(c, "history"), i, h) accepts +=
+            !strcmp(json_string_value(json_object_get(h, "action")), "accept");
+        assert_int_equal(accepts, 1);
+        json_decref(c);
+        free(n);
+    }
+    /* the department admin sees everything, and assigns */
+    json_t *all = ok(client_get(admin, "/api/v1/applications?per_page=100"), 200);
+    assert_true(json_integer_value(json_object_get(all, "total")) >= 3);
+    json_decref(all);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_apply_decline),
+        cmocka_unit_test(test_supplement_approve_rate),
+        cmocka_unit_test(test_withdraw_and_locker),
+        cmocka_unit_test(test_two_clerks_at_once),
+    };
+    return cmocka_run_group_tests(tests, up, down);
+}
