@@ -1,0 +1,616 @@
+/**
+ * @file test_workbench_pages.c
+ * @brief The department workbench through its pages, as a clerk's browser
+ *        uses it (forms with the CSRF token, no JavaScript): who may come
+ *        in; a clerk of the owning department sees a citizen's case in the
+ *        list, views its material inline, accepts it and requests a
+ *        supplement listing two materials, and the case page shows the
+ *        history; a refused form comes back with the message at its field;
+ *        a clerk of another department gets 404; two clerks acting with the
+ *        same expected_version: one succeeds, the other sees the conflict;
+ *        the filters and the ratings page; every page well-formed with
+ *        working label and aria references, in both languages.
+ */
+#include "apitest.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SMALL ONEHALL_SOURCE_DIR "/tests/data/catalog/small.json"
+#define ITEM "440600-GA-0001"
+
+static struct hall *H;
+static struct client *citizen; /* bearer token of the applicant */
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *s = malloc((size_t)n + 1);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = 0;
+    fclose(f);
+    return s;
+}
+
+/* A staff account of a department (hall_create_user makes none). */
+static void staff(const char *user, const char *name, const char *dept, const char *role,
+                  const char *password)
+{
+    const char *args[] = {"user",         "create", "--username", user, "--name",           name,
+                          "--department", dept,     "--role",     role, "--password-stdin", NULL};
+    char line[128];
+    snprintf(line, sizeof line, "%s\n", password);
+    assert_int_equal(hall_cli(H, line, NULL, args), 0);
+}
+
+static struct client *bearer(const char *user, const char *password)
+{
+    char *tok = api_login(H, user, password);
+    assert_non_null(tok);
+    struct client *c = client_new(H);
+    char auth[160];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+    client_header(c, auth);
+    free(tok);
+    return c;
+}
+
+static int up(void **state)
+{
+    H = hall_start(test_db_url(), NULL);
+    if (!H) return -1;
+    hall_create_user(H, "editor1", "目录编辑", "edit-pass-01", "catalog_editor");
+    struct client *ed = bearer("editor1", "edit-pass-01");
+    char *doc = read_text(SMALL);
+    struct resp *r = client_json(ed, "POST", "/api/v1/catalog/import", doc);
+    if (r->status != 200) fail_msg("import: %ld %s", r->status, r->body);
+    resp_free(r);
+    free(doc);
+    client_free(ed);
+    staff("gaclerk1", "公安窗口一", "FS-GA", "staff", "ga-clerk-pass-1");
+    staff("gaclerk2", "公安窗口二", "FS-GA", "staff", "ga-clerk-pass-2");
+    staff("gaadmin", "公安管理员", "FS-GA", "dept_admin", "ga-admin-pass-1");
+    staff("scjgclerk", "市监窗口", "FS-SCJG", "staff", "scjg-clerk-pass");
+
+    char id[19];
+    test_id_number("19880808", 8, id);
+    json_t *b = json_pack("{s:s, s:s, s:s, s:s}", "name", "陈申请", "id_number", id, "phone",
+                          "13800138008", "password", "citizen-pass-8");
+    char *s = json_dumps(b, 0);
+    struct client *anon = client_new(H);
+    r = client_json(anon, "POST", "/api/v1/accounts", s);
+    if (r->status != 201) fail_msg("register: %ld %s", r->status, r->body);
+    resp_free(r);
+    client_free(anon);
+    free(s);
+    json_decref(b);
+    citizen = bearer("13800138008", "citizen-pass-8");
+    return 0;
+}
+
+static int down(void **state)
+{
+    client_free(citizen);
+    assert_int_equal(hall_stop(H), 0);
+    return 0;
+}
+
+/* --- what every page must be (as tests/api/test_pages.c checks) --- */
+
+static void assert_well_formed(const char *html)
+{
+    static const char *voids[] = {"meta", "link", "img", "input", "br", "hr", NULL};
+    char stack[64][16];
+    int depth = 0;
+    assert_non_null(strstr(html, "<!doctype html>"));
+    for (const char *p = strchr(html, '<'); p; p = strchr(p + 1, '<')) {
+        if (p[1] == '!') continue;
+        int closing = p[1] == '/';
+        const char *n = p + 1 + closing;
+        char name[16];
+        int i = 0;
+        while (isalnum((unsigned char)n[i]) && i < 15) {
+            name[i] = (char)tolower((unsigned char)n[i]);
+            i++;
+        }
+        name[i] = 0;
+        if (!i) fail_msg("stray '<' in HTML near: %.40s", p);
+        if (!strchr(" >\n", n[i])) fail_msg("bad tag name near: %.40s", p);
+        int is_void = 0;
+        for (int v = 0; voids[v]; v++)
+            is_void |= strcmp(voids[v], name) == 0;
+        if (is_void) {
+            if (closing) fail_msg("</%s> closes a void element", name);
+            continue;
+        }
+        if (!closing) {
+            assert_true(depth < 64);
+            strcpy(stack[depth++], name);
+        } else {
+            if (depth == 0 || strcmp(stack[depth - 1], name) != 0)
+                fail_msg("</%s> closes <%s> near: %.60s", name,
+                         depth ? stack[depth - 1] : "nothing", p);
+            depth--;
+        }
+    }
+    if (depth) fail_msg("<%s> never closed", stack[depth - 1]);
+}
+
+static int id_count(const char *html, const char *id)
+{
+    char pat[96];
+    snprintf(pat, sizeof pat, " id=\"%s\"", id);
+    int n = 0;
+    for (const char *p = strstr(html, pat); p; p = strstr(p + 1, pat))
+        n++;
+    return n;
+}
+
+static void assert_refs(const char *html)
+{
+    for (const char *p = strstr(html, " id=\""); p; p = strstr(p + 1, " id=\"")) {
+        char id[64];
+        if (sscanf(p + 5, "%63[^\"]", id) == 1 && id_count(html, id) != 1)
+            fail_msg("id \"%s\" appears %d times", id, id_count(html, id));
+    }
+    static const char *attrs[] = {" for=\"", " aria-describedby=\"", " aria-labelledby=\"", NULL};
+    for (int a = 0; attrs[a]; a++) {
+        size_t al = strlen(attrs[a]);
+        for (const char *p = strstr(html, attrs[a]); p; p = strstr(p + 1, attrs[a])) {
+            char list[256];
+            if (sscanf(p + al, "%255[^\"]", list) != 1) fail_msg("empty%s\"", attrs[a]);
+            for (char *save, *id = strtok_r(list, " ", &save); id; id = strtok_r(NULL, " ", &save))
+                if (id_count(html, id) != 1) fail_msg("%s\"%s\" names no element", attrs[a], id);
+        }
+    }
+    for (const char *p = strstr(html, "href=\"#"); p; p = strstr(p + 1, "href=\"#")) {
+        char id[64];
+        if (sscanf(p + 7, "%63[^\"]", id) == 1 && id_count(html, id) != 1)
+            fail_msg("link to #%s names no element", id);
+    }
+}
+
+static void expect_page(struct resp *r, long status, const char *lang)
+{
+    if (r->status != status) fail_msg("status %ld, want %ld: %.800s", r->status, status, r->body);
+    char *ct = resp_header(r, "Content-Type");
+    assert_non_null(strstr(ct, "text/html"));
+    free(ct);
+    char *h = resp_header(r, "Content-Language");
+    assert_string_equal(h, lang);
+    free(h);
+    char want[48];
+    snprintf(want, sizeof want, "<html lang=\"%s\">", lang);
+    assert_non_null(strstr(r->body, want));
+    assert_well_formed(r->body);
+    assert_refs(r->body);
+    assert_non_null(strstr(r->body, "<main id=\"main\""));
+    assert_null(strstr(r->body, " style="));
+    assert_null(strstr(r->body, "<script>"));
+    assert_null(strstr(r->body, " onclick="));
+    /* every text through the translations: no key shows */
+    if (strstr(r->body, "workbench."))
+        fail_msg("a key shows: %.80s", strstr(r->body, "workbench."));
+}
+
+static void expect_location_prefix(struct resp *r, const char *where)
+{
+    if (r->status != 303) fail_msg("status %ld, want 303: %.600s", r->status, r->body);
+    char *loc = resp_header(r, "Location");
+    assert_non_null(loc);
+    if (strncmp(loc, where, strlen(where)) != 0) fail_msg("Location %s, want %s...", loc, where);
+    free(loc);
+}
+
+/* A browser logged in through the login form. */
+static struct client *page_login(const char *user, const char *password)
+{
+    struct client *c = client_new(H);
+    struct resp *r = client_get(c, "/login");
+    char *csrf = html_input_value(r->body, "csrf");
+    assert_non_null(csrf);
+    resp_free(r);
+    char form[512];
+    snprintf(form, sizeof form, "csrf=%s&username=%s&password=%s", csrf, user, password);
+    r = client_form(c, "/login", form);
+    if (r->status != 303) fail_msg("login %s: %ld %.300s", user, r->status, r->body);
+    resp_free(r);
+    free(csrf);
+    return c;
+}
+
+static char *urlenc(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n * 3 + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_')
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
+    }
+    *o = 0;
+    return out;
+}
+
+/* The case page as the client sees it now (status checked by the caller). */
+static struct resp *case_page(struct client *c, const char *number)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/workbench/cases/%s", number);
+    return client_get(c, path);
+}
+
+/* Posts action on number with the CSRF token of the page and the given
+ * expected_version (NULL: the one the page shows now), then fields. */
+static struct resp *act(struct client *c, const char *number, const char *action,
+                        const char *version, const char *fields)
+{
+    struct resp *page = case_page(c, number);
+    expect_page(page, 200, "zh-CN");
+    char *csrf = html_input_value(page->body, "csrf");
+    char *v = version ? strdup(version) : html_input_value(page->body, "expected_version");
+    assert_non_null(csrf);
+    assert_non_null(v);
+    resp_free(page);
+    size_t n = strlen(csrf) + strlen(v) + strlen(fields) + 64;
+    char *form = malloc(n);
+    snprintf(form, n, "csrf=%s&expected_version=%s%s%s", csrf, v, *fields ? "&" : "", fields);
+    char path[128];
+    snprintf(path, sizeof path, "/workbench/cases/%s/%s", number, action);
+    struct resp *r = client_form(c, path, form);
+    free(form);
+    free(csrf);
+    free(v);
+    return r;
+}
+
+/* A citizen's submitted application for ITEM with one uploaded PDF (the
+ * ID card) and the residence registration from government data; returns
+ * its number (malloc'd). */
+static char *new_case(void)
+{
+    const char body[] = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+                        "filename=\"身份证.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+                        "%PDF-1.4 workbench test\r\n--XyZ--\r\n";
+    struct resp *r = client_req(citizen, "POST", "/api/v1/uploads",
+                                "multipart/form-data; boundary=XyZ", body, sizeof body - 1, NULL);
+    if (r->status != 201) fail_msg("upload: %ld %s", r->status, r->body);
+    json_t *j = resp_json(r);
+    json_int_t uid =
+        json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
+    json_decref(j);
+    resp_free(r);
+    json_t *app = json_pack("{s:s, s:{}, s:[{s:i, s:s, s:I}, {s:i, s:s}], s:b}", "item", ITEM,
+                            "form", "materials", "index", 0, "source", "upload", "upload", uid,
+                            "index", 1, "source", "government_data", "submit", 1);
+    char *s = json_dumps(app, 0);
+    json_decref(app);
+    r = client_json(citizen, "POST", "/api/v1/applications", s);
+    free(s);
+    if (r->status != 201 && r->status != 200) fail_msg("apply: %ld %s", r->status, r->body);
+    j = resp_json(r);
+    const char *n = json_string_value(json_object_get(j, "number"));
+    assert_non_null(n);
+    char *number = strdup(n);
+    assert_string_equal(json_string_value(json_object_get(j, "state")), "submitted");
+    json_decref(j);
+    resp_free(r);
+    return number;
+}
+
+/* The state of a case as the applicant sees it through the API. */
+static char *api_state(const char *number)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/applications/%s", number);
+    struct resp *r = client_get(citizen, path);
+    if (r->status != 200) fail_msg("%s: %ld %s", path, r->status, r->body);
+    json_t *j = resp_json(r);
+    char *s = strdup(json_string_value(json_object_get(j, "state")));
+    json_decref(j);
+    resp_free(r);
+    return s;
+}
+
+/* --- tests --- */
+
+static void test_who_may_come_in(void **state)
+{
+    struct client *anon = client_new(H);
+    struct resp *r = client_get(anon, "/workbench");
+    expect_location_prefix(r, "/login?next=/workbench");
+    resp_free(r);
+    r = client_get(anon, "/workbench/cases/261148273915");
+    expect_location_prefix(r, "/login?next=/workbench/cases/261148273915");
+    resp_free(r);
+    r = client_get(anon, "/workbench/ratings");
+    expect_location_prefix(r, "/login?next=/workbench/ratings");
+    resp_free(r);
+    client_free(anon);
+
+    struct client *person = page_login("13800138008", "citizen-pass-8");
+    static const char *const pages[] = {"/workbench", "/workbench/ratings",
+                                        "/workbench/cases/261148273915"};
+    for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+        r = client_get(person, pages[i]);
+        expect_page(r, 403, "zh-CN");
+        resp_free(r);
+    }
+    client_free(person);
+
+    struct client *clerk = page_login("gaclerk1", "ga-clerk-pass-1");
+    r = client_get(clerk, "/workbench");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "部门工作台"));
+    assert_non_null(strstr(r->body, "佛山市公安局"));
+    assert_non_null(strstr(r->body, "id=\"f-state\""));
+    assert_non_null(strstr(r->body, "href=\"/workbench/ratings\""));
+    resp_free(r);
+    r = client_get(clerk, "/workbench?lang=en");
+    expect_page(r, 200, "en");
+    assert_non_null(strstr(r->body, "Department workbench"));
+    resp_free(r);
+    /* a number that cannot be one, and one that does not exist */
+    r = client_get(clerk, "/workbench/cases/not-a-number?lang=zh-CN");
+    expect_page(r, 404, "zh-CN");
+    resp_free(r);
+    client_free(clerk);
+}
+
+static void test_clerk_handles_case(void **state)
+{
+    char *number = new_case();
+    struct client *clerk = page_login("gaclerk1", "ga-clerk-pass-1");
+
+    /* in the list, linked */
+    struct resp *r = client_get(clerk, "/workbench");
+    expect_page(r, 200, "zh-CN");
+    char href[96];
+    snprintf(href, sizeof href, "href=\"/workbench/cases/%s\"", number);
+    assert_non_null(strstr(r->body, href));
+    assert_non_null(strstr(r->body, "居住证申领"));
+    assert_non_null(strstr(r->body, "陈申请"));
+    resp_free(r);
+
+    /* the case: applicant, materials with a view link, the forms allowed */
+    r = case_page(clerk, number);
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "陈申请"));
+    assert_non_null(strstr(r->body, "居民身份证"));
+    assert_non_null(strstr(r->body, "居住登记凭证"));
+    char action[128];
+    snprintf(action, sizeof action, "action=\"/workbench/cases/%s/accept\"", number);
+    assert_non_null(strstr(r->body, action));
+    snprintf(action, sizeof action, "action=\"/workbench/cases/%s/approve\"", number);
+    assert_null(strstr(r->body, action)); /* not allowed before acceptance */
+    assert_non_null(strstr(r->body, "name=\"expected_version\""));
+    char mat[96];
+    snprintf(mat, sizeof mat, "href=\"/workbench/cases/%s/materials/", number);
+    const char *link = strstr(r->body, mat);
+    assert_non_null(link);
+    char path[160];
+    assert_int_equal(sscanf(link + 6, "%159[^\"]", path), 1);
+    resp_free(r);
+
+    /* the material, viewed in the browser, with a restrictive policy */
+    r = client_get(clerk, path);
+    if (r->status != 200) fail_msg("%s: %ld %s", path, r->status, r->body);
+    char *h = resp_header(r, "Content-Type");
+    assert_string_equal(h, "application/pdf");
+    free(h);
+    h = resp_header(r, "Content-Disposition");
+    assert_non_null(h);
+    assert_int_equal(strncmp(h, "inline", 6), 0);
+    free(h);
+    assert_int_equal(r->len, strlen("%PDF-1.4 workbench test"));
+    assert_memory_equal(r->body, "%PDF-1.4 workbench test", r->len);
+    resp_free(r);
+
+    /* a refused form: the reason is missing, said at its field */
+    r = act(clerk, number, "decline", NULL, "reason=");
+    expect_page(r, 422, "zh-CN");
+    assert_non_null(strstr(r->body, "id=\"e-decline-reason\""));
+    assert_non_null(strstr(r->body, "href=\"#f-decline-reason\""));
+    assert_non_null(strstr(r->body, "aria-invalid=\"true\""));
+    resp_free(r);
+    char *st = api_state(number);
+    assert_string_equal(st, "submitted");
+    free(st);
+
+    /* accept */
+    r = act(clerk, number, "accept", NULL, "");
+    char want[128];
+    snprintf(want, sizeof want, "/workbench/cases/%s?done=accept", number);
+    expect_location_prefix(r, want);
+    resp_free(r);
+    st = api_state(number);
+    assert_string_equal(st, "accepted");
+    free(st);
+    r = client_get(clerk, want);
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "role=\"status\""));
+    assert_non_null(strstr(r->body, "已受理"));
+    resp_free(r);
+
+    /* request a supplement listing both materials at once */
+    char *m0 = urlenc("居民身份证"), *m1 = urlenc("居住登记凭证"),
+         *note = urlenc("请上传清晰的扫描件");
+    char fields[512];
+    snprintf(fields, sizeof fields, "missing_n=2&missing_0=%s&missing_1=%s&note=%s", m0, m1, note);
+    free(m0);
+    free(m1);
+    free(note);
+    r = act(clerk, number, "request_supplement", NULL, fields);
+    snprintf(want, sizeof want, "/workbench/cases/%s?done=request_supplement", number);
+    expect_location_prefix(r, want);
+    resp_free(r);
+    st = api_state(number);
+    assert_string_equal(st, "supplement");
+    free(st);
+
+    /* the history: submitted, accepted, supplement requested, who and why */
+    r = case_page(clerk, number);
+    expect_page(r, 200, "zh-CN");
+    const char *hist = strstr(r->body, "id=\"h-history\"");
+    assert_non_null(hist);
+    assert_non_null(strstr(hist, "受理"));
+    assert_non_null(strstr(hist, "补正告知"));
+    assert_non_null(strstr(hist, "公安窗口一"));
+    assert_non_null(strstr(r->body, "请上传清晰的扫描件"));
+    assert_non_null(strstr(r->body, "居住登记凭证"));
+    resp_free(r);
+    /* in English too */
+    r = client_get(clerk, "/workbench?lang=en");
+    expect_page(r, 200, "en");
+    resp_free(r);
+    char en[96];
+    snprintf(en, sizeof en, "/workbench/cases/%s", number);
+    r = client_get(clerk, en);
+    expect_page(r, 200, "en");
+    assert_non_null(strstr(r->body, "History"));
+    resp_free(r);
+    r = client_get(clerk, "/workbench?lang=zh-CN");
+    resp_free(r);
+
+    /* the filters */
+    r = client_get(clerk, "/workbench?state=supplement");
+    expect_page(r, 200, "zh-CN");
+    snprintf(href, sizeof href, "href=\"/workbench/cases/%s\"", number);
+    assert_non_null(strstr(r->body, href));
+    resp_free(r);
+    r = client_get(clerk, "/workbench?state=declined");
+    expect_page(r, 200, "zh-CN");
+    assert_null(strstr(r->body, href));
+    resp_free(r);
+    r = client_get(clerk, "/workbench?item=440600-GA-0002");
+    expect_page(r, 200, "zh-CN");
+    assert_null(strstr(r->body, href));
+    resp_free(r);
+    client_free(clerk);
+    free(number);
+}
+
+static void test_other_department_404(void **state)
+{
+    char *number = new_case();
+    struct client *other = page_login("scjgclerk", "scjg-clerk-pass");
+    struct resp *r = case_page(other, number);
+    expect_page(r, 404, "zh-CN");
+    resp_free(r);
+    r = client_get(other, "/workbench");
+    expect_page(r, 200, "zh-CN");
+    char href[96];
+    snprintf(href, sizeof href, "href=\"/workbench/cases/%s\"", number);
+    assert_null(strstr(r->body, href));
+    char *csrf = html_input_value(r->body, "csrf");
+    resp_free(r);
+    char form[256], path[128];
+    snprintf(form, sizeof form, "csrf=%s&expected_version=1", csrf);
+    snprintf(path, sizeof path, "/workbench/cases/%s/accept", number);
+    r = client_form(other, path, form);
+    expect_page(r, 404, "zh-CN");
+    resp_free(r);
+    free(csrf);
+    snprintf(path, sizeof path, "/workbench/cases/%s/materials/1", number);
+    r = client_get(other, path);
+    assert_int_equal(r->status, 404);
+    resp_free(r);
+    char *st = api_state(number);
+    assert_string_equal(st, "submitted");
+    free(st);
+    client_free(other);
+    free(number);
+}
+
+static void test_two_clerks_conflict(void **state)
+{
+    char *number = new_case();
+    struct client *one = page_login("gaclerk1", "ga-clerk-pass-1");
+    struct client *two = page_login("gaclerk2", "ga-clerk-pass-2");
+    /* both open the case at the same version */
+    struct resp *r = case_page(one, number);
+    expect_page(r, 200, "zh-CN");
+    char *v = html_input_value(r->body, "expected_version");
+    assert_non_null(v);
+    resp_free(r);
+    r = case_page(two, number);
+    expect_page(r, 200, "zh-CN");
+    char *v2 = html_input_value(r->body, "expected_version");
+    assert_string_equal(v, v2);
+    free(v2);
+    resp_free(r);
+
+    r = act(one, number, "accept", v, "");
+    expect_location_prefix(r, "/workbench/cases/");
+    resp_free(r);
+    char *reason = urlenc("材料不全");
+    char fields[128];
+    snprintf(fields, sizeof fields, "reason=%s", reason);
+    free(reason);
+    r = act(two, number, "decline", v, fields);
+    expect_page(r, 409, "zh-CN");
+    assert_non_null(strstr(r->body, "刚刚被其他人处理过"));
+    assert_non_null(strstr(r->body, "已受理"));
+    assert_non_null(strstr(r->body, "role=\"alert\""));
+    /* the page shows the case as it is now: its forms carry the new version */
+    char *now = html_input_value(r->body, "expected_version");
+    if (now) {
+        assert_string_not_equal(now, v);
+        free(now);
+    }
+    resp_free(r);
+    char *st = api_state(number);
+    assert_string_equal(st, "accepted");
+    free(st);
+    free(v);
+    client_free(one);
+    client_free(two);
+    free(number);
+}
+
+static void test_assign_and_ratings(void **state)
+{
+    char *number = new_case();
+    struct client *admin = page_login("gaadmin", "ga-admin-pass-1");
+    struct resp *r = case_page(admin, number);
+    expect_page(r, 200, "zh-CN");
+    char action[128];
+    snprintf(action, sizeof action, "action=\"/workbench/cases/%s/assign\"", number);
+    if (strstr(r->body, action)) {
+        /* the department's staff to choose from */
+        assert_non_null(strstr(r->body, "id=\"f-assign-assignee\""));
+        assert_non_null(strstr(r->body, "公安窗口二"));
+        assert_null(strstr(r->body, "市监窗口"));
+        resp_free(r);
+        r = act(admin, number, "assign", NULL, "assignee=");
+        expect_page(r, 422, "zh-CN");
+        assert_non_null(strstr(r->body, "id=\"e-assign-assignee\""));
+    }
+    resp_free(r);
+    r = client_get(admin, "/workbench/ratings");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "好差评"));
+    resp_free(r);
+    r = client_get(admin, "/workbench?mine=1&overdue=1&due_soon=1&page=2");
+    expect_page(r, 200, "zh-CN");
+    resp_free(r);
+    client_free(admin);
+    free(number);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_who_may_come_in),      cmocka_unit_test(test_clerk_handles_case),
+        cmocka_unit_test(test_other_department_404), cmocka_unit_test(test_two_clerks_conflict),
+        cmocka_unit_test(test_assign_and_ratings),
+    };
+    return cmocka_run_group_tests(tests, up, down);
+}
