@@ -26,6 +26,51 @@ static const char *sniff(const unsigned char *h, int n)
     return NULL;
 }
 
+/* Records the files received, all or none; with group commit, since each
+ * upload's row would otherwise cost a log fsync of its own. */
+struct uploads_tx {
+    const struct http_upload *u;
+    const char *const *types;
+    int64_t owner;
+    json_t *items;
+};
+
+static int record_fn(struct store_conn *c, void *ctx)
+{
+    struct uploads_tx *t = ctx;
+    json_decref(t->items); /* a retried batch starts again */
+    t->items = json_array();
+    char now[32];
+    clock_format_iso(clock_now_ms(), now);
+    int n = 0;
+    for (const struct http_upload *p = t->u; p; p = p->next, n++) {
+        struct store_stmt *st;
+        int rc = store_prepare(c,
+                               "INSERT INTO uploads (sha256, owner_id, filename, content_type, "
+                               "size, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                               &st);
+        if (rc < 0)
+            return rc;
+        store_bind_text(st, 1, p->sha256);
+        store_bind_int64(st, 2, t->owner);
+        store_bind_text(st, 3, p->filename);
+        store_bind_text(st, 4, t->types[n]);
+        store_bind_int64(st, 5, p->size);
+        store_bind_text(st, 6, now);
+        rc = store_step(st);
+        if (rc == STORE_ROW)
+            json_array_append_new(
+                t->items, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s}", "id",
+                                    (json_int_t)store_column_int64(st, 0), "field", p->field,
+                                    "filename", p->filename, "content_type", t->types[n], "size",
+                                    (json_int_t)p->size, "sha256", p->sha256, "created_at", now));
+        store_finalize(st);
+        if (rc != STORE_ROW)
+            return rc < 0 ? rc : STORE_ERROR;
+    }
+    return 0;
+}
+
 int api_uploads_create(struct http_req *r)
 {
     const struct http_upload *u = http_uploads(r);
@@ -46,46 +91,12 @@ int api_uploads_create(struct http_req *r)
         if (!types[n])
             return http_fail(r, ERR_MEDIA_TYPE, p->field, "api.upload_type", p->filename);
     }
-    struct store_conn *c = http_db(r);
-    if (store_begin(c) < 0)
-        return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
-    json_t *items = json_array();
-    char now[32];
-    clock_format_iso(clock_now_ms(), now);
-    n = 0;
-    for (const struct http_upload *p = u; p; p = p->next, n++) {
-        struct store_stmt *st;
-        int rc = store_prepare(c,
-                               "INSERT INTO uploads (sha256, owner_id, filename, content_type, "
-                               "size, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                               &st);
-        if (rc == 0) {
-            store_bind_text(st, 1, p->sha256);
-            store_bind_int64(st, 2, r->principal->account_id);
-            store_bind_text(st, 3, p->filename);
-            store_bind_text(st, 4, types[n]);
-            store_bind_int64(st, 5, p->size);
-            store_bind_text(st, 6, now);
-            rc = store_step(st);
-            if (rc == STORE_ROW)
-                json_array_append_new(
-                    items, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s}", "id",
-                                     (json_int_t)store_column_int64(st, 0), "field", p->field,
-                                     "filename", p->filename, "content_type", types[n], "size",
-                                     (json_int_t)p->size, "sha256", p->sha256, "created_at", now));
-            store_finalize(st);
-        }
-        if (rc != STORE_ROW) {
-            store_rollback(c);
-            json_decref(items);
-            return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
-        }
-    }
-    if (store_commit(c) < 0) {
-        store_rollback(c);
-        json_decref(items);
+    struct uploads_tx t = {u, types, r->principal->account_id, NULL};
+    if (store_tx_group(http_db(r), record_fn, &t) < 0) {
+        json_decref(t.items);
         return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
     }
+    json_t *items = t.items;
     return http_reply_json(r, 201, json_pack("{s:o}", "items", items));
 }
 

@@ -1114,7 +1114,7 @@ int cases_create(struct store_conn *c, const struct principal *p, json_t *body, 
     if (rc == 0) {
         struct create_tx t = {p, item, form, pre, mats, enterprise, reduction(item, electronic),
                               submit, ip, "", {0}, a, e};
-        if (store_tx(c, create_fn, &t) < 0)
+        if (store_tx_group(c, create_fn, &t) < 0)
             rc = storage(e);
         else
             *out = case_json(c, p, &t.row, WHO_APPLICANT, a);
@@ -1540,7 +1540,7 @@ int cases_act(struct store_conn *c, const struct principal *p, const char *numbe
     struct arena *ar = arena_new();
     json_t *empty = json_object();
     struct act_tx t = {p, number, ip, a, body ? body : empty, 0, {0}, ar, e};
-    int rc = store_tx(c, act_fn, &t);
+    int rc = store_tx_group(c, act_fn, &t);
     if (rc < 0) {
         rc = storage(e);
     } else {

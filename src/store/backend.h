@@ -51,6 +51,12 @@ struct store {
     struct store_conn *conns;
     pthread_mutex_t lock;
     pthread_cond_t freed;
+    /* group commit (group.c): transactions waiting to share one commit */
+    pthread_mutex_t group_lock;
+    pthread_cond_t group_done;
+    struct group_job *group_head, *group_tail;
+    int group_leader; /**< a thread is committing a batch */
+    long group_batches, group_jobs; /**< for the figures */
 };
 
 extern const struct store_ops store_sqlite_ops;

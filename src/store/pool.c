@@ -46,6 +46,8 @@ int store_open(const struct store_options *opt, struct store **out, char *errbuf
     s->pool_size = opt->pool_size > 0 ? opt->pool_size : 1;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->freed, NULL);
+    pthread_mutex_init(&s->group_lock, NULL);
+    pthread_cond_init(&s->group_done, NULL);
     if (!pg && fs_mkdir_p(s->data_dir) < 0) {
         snprintf(errbuf, errlen, "cannot create data directory %s: %s", s->data_dir,
                  strerror(errno));
@@ -77,6 +79,8 @@ void store_close(struct store *s)
             s->ops->disconnect(&s->conns[i]);
     free(s->conns);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->group_lock);
+    pthread_cond_destroy(&s->group_done);
     pthread_cond_destroy(&s->freed);
     free(s->url);
     free(s->data_dir);

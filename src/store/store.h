@@ -95,6 +95,19 @@ int store_rollback(struct store_conn *c);
  *  synchronous=FULL in WAL mode. */
 int store_tx(struct store_conn *c, int (*fn)(struct store_conn *c, void *ctx), void *ctx);
 
+/** Like store_tx, but on SQLite concurrent callers share one commit, and so
+ *  one fsync of the log (group commit): the first caller becomes the leader
+ *  and runs every transaction waiting at that moment, each inside its own
+ *  savepoint on the leader's connection, then commits them together. A
+ *  transaction whose fn fails is rolled back alone; the others commit. fn
+ *  may run on another thread's connection (use only the c it is given) and
+ *  may run again when the batch is retried. Durable when it returns >= 0.
+ *  On PostgreSQL (which commits concurrent transactions in parallel) it is
+ *  store_tx. */
+int store_tx_group(struct store_conn *c, int (*fn)(struct store_conn *c, void *ctx), void *ctx);
+/** Batches and transactions committed by store_tx_group so far. */
+void store_group_stats(struct store *s, long *batches, long *jobs);
+
 /** Convenience: one-shot query returning the first column of the first row
  *  as int64 in *out. STORE_ROW when found, STORE_DONE when no row. Parameters
  *  are text, given as a NULL-terminated list after sql. */
