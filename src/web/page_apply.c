@@ -17,8 +17,6 @@
 #include "domain/cases.h"
 #include "domain/catalog_view.h"
 #include "domain/enterprises.h"
-#include "http/server.h"
-#include "store/files.h"
 #include "store/store.h"
 #include "web/apply.h"
 #include "web/page.h"
@@ -30,18 +28,19 @@
 
 #define PER_PAGE 20
 
-/* Asked of the lead for api/api.h (shared with POST /api/v1/uploads):
- * the type of an uploaded file decided from its bytes (NULL when not PDF,
- * JPEG, PNG or OFD), and the locker row of one upload whose content_type
- * has been so decided, inside the caller's transaction. */
-const char *uploads_sniff(struct blob_store *bs, const struct http_upload *u);
-int uploads_record(struct store_conn *c, int64_t owner, const struct http_upload *u, json_t **items,
-                   struct err *e);
+/* Asked of the lead for api/api.h, shared with POST /api/v1/uploads:
+ * checks every file the request received (not empty, PDF, JPEG, PNG or
+ * OFD judged from its bytes) and records them all in the caller's locker,
+ * or none; 0 with items [{"id", "filename", ...}], or a negative code with
+ * e set (ERR_INVALID, ERR_MEDIA_TYPE, ERR_UNAVAILABLE) and nothing
+ * written. Weak until it lands, so the program links without it; the
+ * locker page then says uploading is not open yet. */
+int api_uploads_store(struct http_req *r, json_t **items, struct err *e) __attribute__((weak));
 
 /* The national 好差评 indicators a rating may name (docs/applying.md). */
 static const char *const indicators[] = {
-    "guide_accurate", "materials_simple", "on_time", "attitude", "done_once",
-    "process_open",   "convenient",       "clean",   NULL};
+    "guide_accuracy", "fewer_materials",    "on_time", "attitude",
+    "done_in_one",    "online_convenience", NULL};
 
 /* States in which the applicant may still withdraw, when the case does not
  * say what the caller may do ("allowed"). */
@@ -106,6 +105,13 @@ static void text_n(struct http_req *r, struct buf *b, const char *key, long long
     char num[24];
     snprintf(num, sizeof num, "%lld", n);
     text_f(r, b, key, num);
+}
+
+/* The colon after a name ("：" / ": "). */
+static void colon(struct http_req *r, struct buf *b)
+{
+    page_t(r, b, "apply.colon");
+    if (r->lang != LANG_ZH) buf_putc(b, ' ');
 }
 
 /* An instant as "2026-03-02 09:15" in the display zone; a date as it is. */
@@ -447,6 +453,7 @@ struct apply {
     json_t *values;    /**< input name -> text shown in the form */
     const char *draft; /**< the draft's number when editing one */
     const char *idem;
+    const char *dept; /**< the department's name */
 };
 
 static void apply_free(struct apply *a)
@@ -463,9 +470,9 @@ static const struct {
     const char *name, *label_key, *type, *autocomplete, *inputmode;
     int fold;
 } person_fields[] = {
-    {"name", "apply.field.name", "text", "name", NULL, 0},
-    {"id_number", "apply.field.id_number", "text", "off", NULL, 1},
-    {"phone", "apply.field.phone", "tel", "tel-national", "tel", 1},
+    {"applicant_name", "apply.field.name", "text", "name", NULL, 0},
+    {"applicant_id_number", "apply.field.id_number", "text", "off", NULL, 1},
+    {"applicant_phone", "apply.field.phone", "tel", "tel-national", "tel", 1},
 };
 #define NPERSON (sizeof person_fields / sizeof person_fields[0])
 
@@ -498,6 +505,10 @@ static int apply_load(struct http_req *r, struct apply *a)
     if (!v) return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL), -1;
     const struct cv_item *it = catalog_view_item(v, a->code);
     a->item = it ? json_loads(it->doc, 0, NULL) : NULL;
+    if (it && it->dept < v->ndepts)
+        a->dept = arena_strdup(r->arena, r->lang == LANG_EN && v->depts[it->dept].name_en
+                                             ? v->depts[it->dept].name_en
+                                             : v->depts[it->dept].name);
     catalog_view_put(v);
     if (!a->item) return http_fail(r, ERR_NOT_FOUND, NULL, NULL, NULL), -1;
     a->locker = locker_items(r, &e);
@@ -809,38 +820,34 @@ static json_t *apply_body(struct http_req *r, struct apply *a, int submit, struc
  * at the input. */
 static void field_from_domain(struct http_req *r, struct apply *a, struct err *e)
 {
-    char f[64];
-    snprintf(f, sizeof f, "%s", e->field[0] == '/' ? e->field + 1 : e->field);
-    if (!strncmp(f, "materials", 9) || !f[0]) {
-        const char *d = f + strcspn(f, "0123456789");
-        if (*d) {
-            snprintf(e->field, sizeof e->field, "materials[%ld]", strtol(d, NULL, 10));
-            return;
-        }
+    const char *f = e->field[0] == '/' ? e->field + 1 : e->field;
+    if (!strncmp(f, "materials", 9) || !*f) {
+        /* The domain counts "materials[i]" in the list it was given, which
+         * holds only the materials chosen; its message names the material,
+         * which finds the input. */
         size_t i;
         json_t *m;
-        json_array_foreach(materials(a), i,
-                           m) if (jstr(m, "name") && !strcmp(jstr(m, "name"), e->arg))
+        json_array_foreach(materials(a), i, m)
         {
-            snprintf(e->field, sizeof e->field, "materials[%zu]", i);
-            return;
+            if (jstr(m, "name") && !strcmp(jstr(m, "name"), e->arg)) {
+                snprintf(e->field, sizeof e->field, "materials[%zu]", i);
+                return;
+            }
         }
         return;
     }
-    const char *name = f;
-    if (!strncmp(f, "form.", 5) || !strncmp(f, "form/", 5)) name = f + 5;
+    const char *name = !strncmp(f, "form.", 5) || !strncmp(f, "form/", 5) ? f + 5 : f;
     int known = 0;
     for (size_t i = 0; i < NPERSON; i++)
         known |= !strcmp(person_fields[i].name, name);
     size_t i;
     json_t *s;
     json_array_foreach(schema(a), i, s) known |= jstr(s, "name") && !strcmp(jstr(s, "name"), name);
-    /* Schema names are at most 64 characters (catalog.c); longer ones
-     * stay as the domain gave them. */
+    /* Schema names are at most 64 characters (catalog.c); longer ones stay
+     * as the domain gave them. */
     if (known && strlen(name) + 5 < sizeof e->field) {
         char in[sizeof e->field];
-        memcpy(in, "form.", 5);
-        memcpy(in + 5, name, strlen(name) + 1);
+        snprintf(in, sizeof in, "form.%.58s", name);
         memcpy(e->field, in, sizeof in);
     }
     (void)r;
@@ -874,7 +881,8 @@ static void coverage(struct http_req *r, struct buf *b, struct apply *a)
         const char *name = jstr(m, "name") ? jstr(m, "name") : jstr(im, "name");
         buf_puts(b, "<li><strong>");
         html_text(b, name);
-        buf_puts(b, "</strong>：");
+        buf_puts(b, "</strong>");
+        colon(r, b);
         if (by && !strcmp(by, "locker"))
             text_f(r, b, "apply.cover.locker", jpstr(m, "upload.filename"));
         else if (by && !strcmp(by, "government_data"))
@@ -1064,9 +1072,8 @@ static int apply_render(struct http_req *r, struct apply *a, int status, const s
     buf_puts(&b, "<section class=\"card\" aria-labelledby=\"h-apply\"><h1 id=\"h-apply\">");
     html_text(&b, title);
     buf_puts(&b, "</h1><p class=\"meta\">");
-    const char *dept = jpstr(a->prep, "item.department_name");
-    if (dept) {
-        html_text(&b, dept);
+    if (a->dept) {
+        html_text(&b, a->dept);
         buf_puts(&b, " · ");
     }
     buf_puts(&b, "<a href=\"/items/");
@@ -1420,7 +1427,7 @@ static void material_given(struct http_req *r, struct buf *b, json_t *m)
     json_t *up = json_object_get(m, "upload");
     if (json_is_object(up)) {
         html_text(b, label_or(r, "apply.source", source ? source : "upload"));
-        buf_puts(b, "：");
+        colon(r, b);
         html_text(b, jstr(up, "filename"));
     } else if (source) {
         html_text(b, label_or(r, "apply.source", source));
@@ -1440,7 +1447,8 @@ static void materials_table(struct http_req *r, struct buf *b, json_t *cs, const
     {
         buf_puts(b, "<li><strong>");
         html_text(b, jstr(m, "name"));
-        buf_puts(b, "</strong>：");
+        buf_puts(b, "</strong>");
+        colon(r, b);
         material_given(r, b, m);
         buf_puts(b, "</li>");
     }
@@ -1481,9 +1489,8 @@ static void timeline(struct http_req *r, struct buf *b, json_t *cs)
         if (jstr(actor, "name")) {
             html_text(b, jstr(actor, "name"));
             if (role) {
-                buf_puts(b, "（");
-                html_text(b, label_or(r, "apply.role", role));
-                buf_puts(b, "）");
+                if (r->lang != LANG_ZH) buf_putc(b, ' ');
+                text_f(r, b, "apply.paren", label_or(r, "apply.role", role));
             }
         } else {
             html_text(b, label_or(r, "apply.role", role ? role : "system"));
@@ -2157,45 +2164,18 @@ int page_locker_upload(struct http_req *r)
         err_set(&e, ERR_INVALID, "file", "apply.err.file_none", NULL);
         return locker_render(r, 422, &e);
     }
-    /* Every file is checked from its bytes before any is recorded. */
-    struct blob_store *bs = server_blobs(r->srv);
-    const char *types[16];
-    int n = 0;
-    for (const struct http_upload *p = u; p; p = p->next, n++) {
-        if (n == 16) {
-            err_set(&e, ERR_INVALID, "file", "apply.err.file_many", NULL);
-            return locker_render(r, 422, &e);
-        }
-        if (p->size == 0) {
-            err_set(&e, ERR_INVALID, "file", "apply.err.file_empty", p->filename);
-            return locker_render(r, 422, &e);
-        }
-        types[n] = uploads_sniff(bs, p);
-        if (!types[n]) {
-            err_set(&e, ERR_MEDIA_TYPE, "file", "apply.err.file_type", p->filename);
-            return locker_render(r, 415, &e);
-        }
+    if (!api_uploads_store) {
+        err_set(&e, ERR_UNAVAILABLE, "file", "apply.err.upload_closed", NULL);
+        return locker_render(r, 503, &e);
     }
-    struct store_conn *c = http_db(r);
-    if (store_begin(c) < 0) return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
-    json_t *items = json_array();
-    n = 0;
-    for (const struct http_upload *p = u; p; p = p->next, n++) {
-        struct http_upload one = *p;
-        one.next = NULL;
-        one.content_type = types[n];
-        one.field = "file";
-        if (uploads_record(c, r->principal->account_id, &one, &items, &e) < 0) {
-            store_rollback(c);
-            json_decref(items);
-            return locker_render(r, err_status(e.code), &e);
-        }
+    json_t *items = NULL;
+    if (api_uploads_store(r, &items, &e) < 0) {
+        /* The message stands at the one file input of the form. */
+        if (e.code == ERR_INVALID || e.code == ERR_MEDIA_TYPE || e.code == ERR_TOO_LARGE)
+            snprintf(e.field, sizeof e.field, "file");
+        return locker_render(r, err_status(e.code), &e);
     }
     json_decref(items);
-    if (store_commit(c) < 0) {
-        store_rollback(c);
-        return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
-    }
     const char *next = http_form(r, "next");
     if (next && strcmp(page_safe_next(next), "/") != 0)
         return http_redirect(r, page_safe_next(next));
