@@ -428,17 +428,41 @@ static json_t *promised_of(json_t *k)
     return p ? p : k; /* a summary may carry the members at the top */
 }
 
+/* The due date of a limit, or of a list entry ("due_promised"). */
+static const char *due_of(json_t *tl)
+{
+    const char *d = str_of(tl, "due");
+    return d ? d : str_of(tl, "due_promised");
+}
+
+/* Where the clock stands in a case state without a due date. */
+static const char *clock_of_state(const char *state)
+{
+    static const struct {
+        const char *state, *clock;
+    } map[] = {
+        {"submitted", "not_started"}, {"pre_accepted", "not_started"}, {"supplement", "stopped"},
+        {"special", "stopped"},       {"approved", "decided"},         {"refused", "decided"},
+        {"delivered", "decided"},     {"declined", "declined"},        {"withdrawn", "withdrawn"}};
+    for (size_t i = 0; state && i < NELEM(map); i++)
+        if (!strcmp(map[i].state, state)) return map[i].clock;
+    return NULL;
+}
+
 /* Time left in words: "3 working days left", "due soon", "2 working days
  * overdue" (marked as an error, so not by colour alone), or where the clock
  * stands when it does not run. */
 static void put_left(struct http_req *r, struct buf *b, json_t *tl, json_t *k)
 {
     json_t *left = json_object_get(tl, "left");
-    const char *due = str_of(tl, "due");
+    const char *due = due_of(tl);
     int overdue = json_is_true(json_object_get(tl, "overdue")) ||
                   (k && json_is_true(json_object_get(k, "overdue")));
     if (!json_is_integer(left) || !due) {
+        /* a limit says where its clock stands; a list entry only has the
+         * case's state, from which the clock follows */
         const char *st = str_of(tl, "state");
+        if (tl == k) st = clock_of_state(st);
         if (overdue) {
             buf_puts(b, "<span class=\"error\">");
             page_t(r, b, "workbench.overdue");
@@ -468,7 +492,31 @@ static void put_left(struct http_req *r, struct buf *b, json_t *tl, json_t *k)
     }
 }
 
-static void list_row(struct http_req *r, struct buf *b, json_t *it)
+/* The assignee of a case in words: the name the case carries, else the
+ * name of that id among the department's staff, "me" for the caller. */
+static void put_assignee(struct http_req *r, struct buf *b, json_t *as, json_t *staff)
+{
+    json_t *id = json_is_object(as) ? json_object_get(as, "id") : as;
+    const char *name = json_is_object(as) ? str_of(as, "name") : NULL;
+    size_t i;
+    json_t *s;
+    json_array_foreach(staff, i, s)
+    {
+        if (!name && json_is_integer(id) && json_equal(json_object_get(s, "id"), id))
+            name = str_of(s, "name");
+    }
+    if (!json_is_integer(id) && !name) {
+        page_t(r, b, "workbench.unassigned");
+        return;
+    }
+    if (name) html_text(b, name);
+    if (json_is_integer(id) && json_integer_value(id) == r->principal->account_id) {
+        if (name) buf_putc(b, ' ');
+        page_t(r, b, "workbench.me");
+    }
+}
+
+static void list_row(struct http_req *r, struct buf *b, json_t *it, json_t *staff)
 {
     const char *number = str_of(it, "number");
     buf_puts(b, "<tr><th scope=\"row\">");
@@ -482,7 +530,7 @@ static void list_row(struct http_req *r, struct buf *b, json_t *it)
     buf_puts(b, "</th><td>");
     json_t *item = json_object_get(it, "item");
     const char *iname = json_is_object(item) ? str_of(item, "name") : str_of(it, "item_name");
-    const char *icode = json_is_object(item) ? str_of(item, "code") : json_string_value(item);
+    const char *icode = json_is_object(item) ? str_of(item, "code") : str_of(it, "item_code");
     html_text(b, iname ? iname : icode);
     if (iname && icode) {
         buf_puts(b, "<br><span class=\"meta\">");
@@ -502,16 +550,12 @@ static void list_row(struct http_req *r, struct buf *b, json_t *it)
     buf_puts(b, "</td><td>");
     html_text(b, name_of(r, "workbench.state.", str_of(it, "state")));
     buf_puts(b, "</td><td>");
-    const char *due = str_of(promised_of(it), "due");
+    const char *due = due_of(promised_of(it));
     html_text(b, due ? due : T(r, "workbench.none"));
     buf_puts(b, "</td><td>");
     put_left(r, b, promised_of(it), it);
     buf_puts(b, "</td><td>");
-    const char *as = json_string_value(get2(it, "assigned_to", "name"));
-    if (as)
-        html_text(b, as);
-    else
-        page_t(r, b, "workbench.unassigned");
+    put_assignee(r, b, json_object_get(it, "assigned_to"), staff);
     buf_puts(b, "</td></tr>\n");
 }
 
@@ -581,7 +625,15 @@ int page_workbench(struct http_req *r)
         buf_puts(&b, "</tr></thead><tbody>\n");
         size_t i;
         json_t *it;
-        json_array_foreach(items, i, it) list_row(r, &b, it);
+        /* names of the assignees, when some case has one */
+        json_t *staff = NULL;
+        json_array_foreach(items, i, it)
+        {
+            if (!staff && json_is_integer(json_object_get(it, "assigned_to")))
+                staff = department_staff(r);
+        }
+        json_array_foreach(items, i, it) list_row(r, &b, it, staff);
+        json_decref(staff);
         buf_puts(&b, "</tbody></table></div>");
     }
     long pages = (long)((total + per - 1) / per);
@@ -825,15 +877,25 @@ static void limit_block(struct http_req *r, struct buf *b, json_t *tl, const cha
     snprintf(key, sizeof key, "workbench.tl.%s", which);
     page_t(r, b, key);
     buf_puts(b, "</h3><dl class=\"facts\">");
-    fact(r, b, "workbench.col.due", str_of(tl, "due"));
-    buf_puts(b, "<div><dt>");
-    page_t(r, b, "workbench.col.left");
-    buf_puts(b, "</dt><dd>");
-    put_left(r, b, tl, NULL);
-    buf_puts(b, "</dd></div>");
+    if (str_of(tl, "due")) {
+        fact(r, b, "workbench.tl.due", str_of(tl, "due"));
+        buf_puts(b, "<div><dt>");
+        page_t(r, b, "workbench.col.left");
+        buf_puts(b, "</dt><dd>");
+        put_left(r, b, tl, NULL);
+        buf_puts(b, "</dd></div>");
+    }
     const char *st = str_of(tl, "state");
     if (st) fact(r, b, "workbench.tl.clock", name_of(r, "workbench.clock.", st));
+    if (str_of(tl, "supplement_due"))
+        fact(r, b, "workbench.case.supplement_due", str_of(tl, "supplement_due"));
+    if (str_of(tl, "delivery_due")) fact(r, b, "workbench.tl.delivery", str_of(tl, "delivery_due"));
     buf_puts(b, "</dl>");
+    if (json_is_true(json_object_get(tl, "provisional"))) {
+        buf_puts(b, "<p class=\"hint\">");
+        page_t(r, b, "workbench.tl.provisional");
+        buf_puts(b, "</p>");
+    }
     json_t *steps = json_object_get(tl, "steps");
     if (json_array_size(steps)) {
         buf_printf(b, "<details><summary>");
@@ -904,7 +966,10 @@ static void decision_section(struct http_req *r, struct buf *b, json_t *k)
          * art. 38): the domain's wording when it gives one. */
         buf_puts(b, "<p class=\"note\">");
         const char *remedy = str_of(d, "remedy");
-        if (remedy)
+        /* the domain stores a translation key ("cases.remedy") or text */
+        if (remedy && !strchr(remedy, ' ') && strchr(remedy, '.'))
+            html_text(b, t_or(r, remedy, T(r, "workbench.remedy")));
+        else if (remedy)
             html_text(b, remedy);
         else
             page_t(r, b, "workbench.remedy");
@@ -943,7 +1008,7 @@ static void history_section(struct http_req *r, struct buf *b, json_t *k)
         buf_puts(b, "<tr><td>");
         put_when(b, str_of(e, "at"));
         buf_puts(b, "</td><th scope=\"row\">");
-        html_text(b, name_of(r, "workbench.action.", str_of(e, "action")));
+        html_text(b, name_of(r, "workbench.event.", str_of(e, "action")));
         buf_puts(b, "</th><td>");
         const char *from = str_of(e, "from"), *to = str_of(e, "to");
         if (from) {
@@ -974,12 +1039,17 @@ static void history_section(struct http_req *r, struct buf *b, json_t *k)
                 int first = 1;
                 json_object_foreach(detail, dk, dv)
                 {
+                    /* nothing said, or the time of the row again */
+                    if (json_is_null(dv) || (json_is_array(dv) && !json_array_size(dv)) ||
+                        !strcmp(dk, "requested_at") || !strcmp(dk, "from") || !strcmp(dk, "to"))
+                        continue;
                     if (!first) buf_puts(b, "; ");
                     first = 0;
                     char key[96];
                     snprintf(key, sizeof key, "workbench.f.%s", dk);
                     html_text(b, t_or(r, key, dk));
                     page_t(r, b, "workbench.colon");
+                    if (r->lang == LANG_EN) buf_putc(b, ' ');
                     put_value(r, b, dv);
                 }
             } else {
@@ -1285,8 +1355,12 @@ static void action_form(struct http_req *r, struct buf *b, json_t *k, enum case_
             page_t(r, b, "workbench.f.conclude");
             buf_puts(b, "</label></div>");
         }
-        material_checks(r, b, fl, a, "owed", k, 0, 0);
-        afield(r, b, fl, a, "owed_by", FK_DATE, 0, "");
+        /* 容缺受理 only where the item allows it (shown when the case
+         * does not say) */
+        if (!json_is_false(get2(k, "item", "acceptance_with_missing"))) {
+            material_checks(r, b, fl, a, "owed", k, 0, 0);
+            afield(r, b, fl, a, "owed_by", FK_DATE, 0, "");
+        }
         break;
     }
     case ACT_DECLINE:
@@ -1299,7 +1373,6 @@ static void action_form(struct http_req *r, struct buf *b, json_t *k, enum case_
         break;
     case ACT_REQUEST_SUPPLEMENT:
         material_checks(r, b, fl, a, "missing", k, 1, 1);
-        afield(r, b, fl, a, "missing_other", FK_TEXTAREA, 0, "");
         afield(r, b, fl, a, "note", FK_TEXTAREA, 0, "");
         break;
     case ACT_APPROVE:
@@ -1404,8 +1477,11 @@ static int render_case(struct http_req *r, json_t *k, const struct failed *fl, i
             snprintf(line, sizeof line, "%s", icode);
         fact(r, &b, "workbench.col.item", line);
     }
-    const char *as = json_string_value(get2(k, "assigned_to", "name"));
-    fact(r, &b, "workbench.col.assignee", as ? as : T(r, "workbench.unassigned"));
+    buf_puts(&b, "<div><dt>");
+    page_t(r, &b, "workbench.col.assignee");
+    buf_puts(&b, "</dt><dd>");
+    put_assignee(r, &b, json_object_get(k, "assigned_to"), NULL);
+    buf_puts(&b, "</dd></div>");
     fact_when(r, &b, "workbench.case.submitted_at", str_of(k, "submitted_at"));
     buf_puts(&b, "<div><dt>");
     page_t(r, &b, "workbench.col.left");
@@ -1444,9 +1520,9 @@ static const char *form_text(struct http_req *r, const char *name)
     return v && *v ? v : NULL;
 }
 
-/* The checked materials of a group ("missing_<i>"), in the case's order,
- * plus the lines of "<name>_other" when there is one. */
-static json_t *form_materials(struct http_req *r, const char *name, int with_other)
+/* The checked materials of a group ("missing_<i>"), in the case's order:
+ * names of the item's materials, as the domain wants them. */
+static json_t *form_materials(struct http_req *r, const char *name)
 {
     json_t *list = json_array();
     char field[48];
@@ -1458,21 +1534,6 @@ static json_t *form_materials(struct http_req *r, const char *name, int with_oth
         snprintf(field, sizeof field, "%s_%ld", name, i);
         const char *v = form_text(r, field);
         if (v) json_array_append_new(list, json_string(v));
-    }
-    if (with_other) {
-        snprintf(field, sizeof field, "%s_other", name);
-        const char *o = form_text(r, field);
-        for (const char *p = o; p && *p;) {
-            size_t len = strcspn(p, "\r\n");
-            size_t s = 0, e = len;
-            while (s < e && (p[s] == ' ' || p[s] == '\t'))
-                s++;
-            while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t'))
-                e--;
-            if (e > s) json_array_append_new(list, json_stringn(p + s, e - s));
-            p += len;
-            p += strspn(p, "\r\n");
-        }
     }
     return list;
 }
@@ -1504,7 +1565,7 @@ static int body_from_form(struct http_req *r, enum case_action a, json_t *body, 
         put_text(r, body, "bring_by");
         break;
     case ACT_ACCEPT: {
-        json_t *owed = form_materials(r, "owed", 0);
+        json_t *owed = form_materials(r, "owed");
         if (json_array_size(owed)) {
             json_object_set_new(body, "owed", owed);
             if (!form_text(r, "owed_by"))
@@ -1540,7 +1601,7 @@ static int body_from_form(struct http_req *r, enum case_action a, json_t *body, 
         }
         break;
     case ACT_REQUEST_SUPPLEMENT: {
-        json_t *missing = form_materials(r, "missing", 1);
+        json_t *missing = form_materials(r, "missing");
         if (!json_array_size(missing)) {
             json_decref(missing);
             return err_set(e, ERR_INVALID, "missing", "workbench.want.missing", NULL);
@@ -1593,7 +1654,6 @@ static int form_has(enum case_action a, const char *f)
         {ACT_EXTEND, "reason"},
         {ACT_EXTEND, "days"},
         {ACT_REQUEST_SUPPLEMENT, "missing"},
-        {ACT_REQUEST_SUPPLEMENT, "missing_other"},
         {ACT_REQUEST_SUPPLEMENT, "note"},
         {ACT_APPROVE, "note"},
         {ACT_REFUSE, "reason"},
@@ -1620,7 +1680,8 @@ static int act_failed(struct http_req *r, const char *number, enum case_action a
     if (!k) return http_reply_err(r, &ge);
     struct err shown = *e;
     struct failed fl = {a, "", &shown};
-    if (e->code == ERR_CONFLICT && case_state_parse(e->arg) >= 0) {
+    if (e->code == ERR_CONFLICT && case_state_parse(e->arg) >= 0 &&
+        (!strcmp(e->key, "cases.changed") || !strcmp(e->key, "cases.state_forbids"))) {
         /* Someone else acted first (or the state no longer allows this):
          * say what the case is now, in words. */
         const char *now = name_of(r, "workbench.state.", e->arg);

@@ -287,8 +287,8 @@ static char *new_case(void)
         json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
     json_decref(j);
     resp_free(r);
-    json_t *app = json_pack("{s:s, s:{}, s:[{s:i, s:s, s:I}, {s:i, s:s}], s:b}", "item", ITEM,
-                            "form", "materials", "index", 0, "source", "upload", "upload", uid,
+    json_t *app = json_pack("{s:s, s:{}, s:[{s:i, s:I}, {s:i, s:s}], s:b}", "item", ITEM,
+                            "form", "materials", "index", 0, "upload_id", uid,
                             "index", 1, "source", "government_data", "submit", 1);
     char *s = json_dumps(app, 0);
     json_decref(app);
