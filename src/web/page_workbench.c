@@ -1666,6 +1666,18 @@ static int form_has(enum case_action a, const char *f)
     return 0;
 }
 
+/* Whether the case's "allowed" list holds a (its form is on the page). */
+static int is_allowed(json_t *k, enum case_action a)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(k, "allowed"), i, x)
+    {
+        if (json_is_string(x) && !strcmp(json_string_value(x), case_action_name(a))) return 1;
+    }
+    return 0;
+}
+
 /* A refused action: a conflict, a refused value or a refused role comes
  * back as the case page (as the case is now) with the message, anything
  * else as an error page. */
@@ -1692,7 +1704,12 @@ static int act_failed(struct http_req *r, const char *number, enum case_action a
         size_t n = strcspn(e->field, "[.");
         char f[40];
         snprintf(f, sizeof f, "%.*s", (int)(n < sizeof f ? n : sizeof f - 1), e->field);
-        if (form_has(a, f)) {
+        /* a clerk's assign form has no visible field; the materials owed
+         * show only where the item allows acceptance with them missing */
+        int shown_here =
+            form_has(a, f) && is_allowed(k, a) && !(a == ACT_ASSIGN && !is_dept_admin(r)) &&
+            !(a == ACT_ACCEPT && json_is_false(get2(k, "item", "acceptance_with_missing")));
+        if (shown_here) {
             snprintf(fl.field, sizeof fl.field, "%s", f);
             snprintf(shown.field, sizeof shown.field, "%s-%s", case_action_name(a), f);
         } else {

@@ -287,9 +287,9 @@ static char *new_case(void)
         json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
     json_decref(j);
     resp_free(r);
-    json_t *app = json_pack("{s:s, s:{}, s:[{s:i, s:I}, {s:i, s:s}], s:b}", "item", ITEM,
-                            "form", "materials", "index", 0, "upload_id", uid,
-                            "index", 1, "source", "government_data", "submit", 1);
+    json_t *app = json_pack("{s:s, s:{}, s:[{s:i, s:I}, {s:i, s:s}], s:b}", "item", ITEM, "form",
+                            "materials", "index", 0, "upload_id", uid, "index", 1, "source",
+                            "government_data", "submit", 1);
     char *s = json_dumps(app, 0);
     json_decref(app);
     r = client_json(citizen, "POST", "/api/v1/applications", s);
@@ -594,6 +594,44 @@ static void test_assign_and_ratings(void **state)
         assert_non_null(strstr(r->body, "id=\"e-assign-assignee\""));
     }
     resp_free(r);
+    /* a clerk may not give the case to someone else, but may take it */
+    struct client *clerk = page_login("gaclerk1", "ga-clerk-pass-1");
+    r = act(clerk, number, "assign", NULL, "assignee=999999");
+    expect_page(r, 403, "zh-CN");
+    resp_free(r);
+    r = case_page(clerk, number);
+    expect_page(r, 200, "zh-CN");
+    char *me = html_input_value(r->body, "assignee");
+    assert_non_null(me);
+    assert_non_null(strstr(r->body, "由我承办"));
+    resp_free(r);
+    char take[64];
+    snprintf(take, sizeof take, "assignee=%s", me);
+    free(me);
+    r = act(clerk, number, "assign", NULL, take);
+    expect_location_prefix(r, "/workbench/cases/");
+    resp_free(r);
+    r = case_page(clerk, number);
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "公安窗口一 （本人）"));
+    resp_free(r);
+    client_free(clerk);
+    /* the other clerk no longer sees it in the list */
+    struct client *other = page_login("gaclerk2", "ga-clerk-pass-2");
+    r = client_get(other, "/workbench");
+    expect_page(r, 200, "zh-CN");
+    char href[96];
+    snprintf(href, sizeof href, "href=\"/workbench/cases/%s\"", number);
+    assert_null(strstr(r->body, href));
+    resp_free(r);
+    client_free(other);
+    /* the admin sees who handles it */
+    r = client_get(admin, "/workbench");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, href));
+    assert_non_null(strstr(r->body, "公安窗口一"));
+    resp_free(r);
+
     r = client_get(admin, "/workbench/ratings");
     expect_page(r, 200, "zh-CN");
     assert_non_null(strstr(r->body, "好差评"));
