@@ -270,14 +270,10 @@ static int64_t version_query(struct http_req *r)
 json_t *api_item_guide(struct http_req *r, const struct catalog_view *v, const char *code,
                        int64_t version, int *status_out)
 {
-    json_t *item = NULL;
     const struct cv_item *x = catalog_view_item(v, code);
-    if (x && (!version || version == x->version)) {
-        json_t *raw = json_loads(x->doc, 0, NULL);
-        item = raw ? catalog_item_canonical(raw, "published") : NULL;
-        json_decref(raw);
-    } else {
-        item = catalog_item_get(http_db(r), code, version);
+    int in_force = x && (!version || version == x->version);
+    json_t *item = catalog_item_get(http_db(r), code, in_force ? x->version : version);
+    if (!in_force) {
         const char *st = item ? json_string_value(json_object_get(item, "status")) : NULL;
         int editor = st && !strcmp(st, "draft") &&
                      catalog_may_edit(http_db(r), r->principal,
@@ -298,7 +294,7 @@ json_t *api_item_guide(struct http_req *r, const struct catalog_view *v, const c
         return NULL;
     }
     *status_out = 200;
-    json_object_set_new(item, "level", json_integer(catalog_item_level(item)));
+    json_object_set_new(item, "level", json_integer(in_force ? x->level : catalog_item_level(item)));
     const char *dcode = json_string_value(json_object_get(item, "department"));
     const struct cv_dept *d = catalog_view_dept(v, dcode);
     json_object_set_new(item, "department_name", d ? json_string(d->name) : json_null());

@@ -167,12 +167,23 @@ void arena_free(struct arena *a)
     free(a);
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* Uninitialised space. A request larger than a quarter of a block gets a
+ * block of its own behind the current one, so the current block's free
+ * space is not thrown away for it. */
+static void *arena_raw(struct arena *a, size_t n)
 {
     const size_t align = sizeof(max_align_t);
+    const size_t block = 16384;
     n = (n + align - 1) / align * align;
+    if (n > block / 4 && a->head) {
+        struct arena_block *b = xmalloc(sizeof *b + n);
+        b->used = b->cap = n;
+        b->next = a->head->next;
+        a->head->next = b;
+        return b->data;
+    }
     if (!a->head || a->head->used + n > a->head->cap) {
-        size_t cap = n > 8192 ? n : 8192;
+        size_t cap = n > block ? n : block;
         struct arena_block *b = xmalloc(sizeof *b + cap);
         b->used = 0;
         b->cap = cap;
@@ -181,13 +192,19 @@ void *arena_alloc(struct arena *a, size_t n)
     }
     void *p = (char *)a->head->data + a->head->used;
     a->head->used += n;
+    return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    void *p = arena_raw(a, n);
     memset(p, 0, n);
     return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_raw(a, n + 1);
     memcpy(p, s, n);
     p[n] = 0;
     return p;

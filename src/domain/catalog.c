@@ -1079,3 +1079,21 @@ json_t *catalog_item_changes(json_t *older, json_t *newer)
     }
     return out;
 }
+
+json_t *catalog_item_summary(json_t *item)
+{
+    static const char *const copied[] = {"code",    "version",  "name",     "short_name",
+                                         "department", "region", "type",   "target",
+                                         "handling", "channels", "themes", "keywords",
+                                         "visits",  "time_limit", "effective_from", NULL};
+    json_t *out = json_object();
+    for (size_t i = 0; copied[i]; i++) {
+        json_t *v = json_object_get(item, copied[i]);
+        json_object_set(out, copied[i], v ? v : json_null());
+        if (i == 8) /* after handling, as lists show it */
+            json_object_set_new(out, "level", json_integer(catalog_item_level(item)));
+    }
+    json_object_set_new(out, "free",
+                        json_boolean(json_is_true(json_object_get(json_object_get(item, "fee"), "free"))));
+    return out;
+}

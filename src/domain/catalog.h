@@ -100,6 +100,13 @@ json_t *catalog_item_canonical(json_t *item, const char *status);
 json_t *catalog_department_canonical(json_t *dept);
 json_t *catalog_hall_canonical(json_t *hall);
 
+/** What lists and the search need of an item, computed once when it is
+ *  stored (catalog_items.summary) so the serving view never parses whole
+ *  items: code, version, name, short_name, department, region, type,
+ *  target, handling, level, channels, themes, keywords, visits, free,
+ *  time_limit, effective_from. */
+json_t *catalog_item_summary(json_t *item);
+
 /** The names of the item members that differ between two versions (version,
  *  status and effective date left out), in the format's order. */
 json_t *catalog_item_changes(json_t *older, json_t *newer);

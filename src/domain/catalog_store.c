@@ -37,6 +37,15 @@ static char *item_doc_text(json_t *item)
     return s;
 }
 
+/* The summary column of an item (catalog_item_summary), compact. */
+static char *summary_text(json_t *item)
+{
+    json_t *sum = catalog_item_summary(item);
+    char *s = json_dumps(sum, JSON_COMPACT);
+    json_decref(sum);
+    return s;
+}
+
 /* An item object from its stored text with status put back in its place. */
 static json_t *item_from_row(const char *doc, const char *status)
 {
@@ -216,8 +225,8 @@ static int insert_version(struct store_conn *c, json_t *item, const char *status
     int rc = store_prepare(c,
                            "INSERT INTO catalog_items (code, version, status, department_code, "
                            "name, level, effective_from, doc, created_at, created_by, "
-                           "published_at, published_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                           "?, ?)",
+                           "published_at, published_by, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                           "?, ?, ?, ?, ?)",
                            &st);
     if (rc < 0)
         return rc;
@@ -240,7 +249,10 @@ static int insert_version(struct store_conn *c, json_t *item, const char *status
         store_bind_int64(st, 12, actor);
     else
         store_bind_null(st, 12);
+    char *sum = summary_text(item);
+    store_bind_text(st, 13, sum);
     rc = store_step(st);
+    free(sum);
     store_finalize(st);
     return rc < 0 ? rc : 0;
 }
@@ -251,7 +263,8 @@ static int update_version(struct store_conn *c, json_t *item, const char *status
     struct store_stmt *st;
     int rc = store_prepare(c,
                            "UPDATE catalog_items SET status = ?, department_code = ?, name = ?, "
-                           "level = ?, effective_from = ?, doc = ? WHERE code = ? AND version = ?",
+                           "level = ?, effective_from = ?, doc = ?, summary = ? WHERE code = ? "
+                           "AND version = ?",
                            &st);
     if (rc < 0)
         return rc;
@@ -261,9 +274,12 @@ static int update_version(struct store_conn *c, json_t *item, const char *status
     store_bind_int64(st, 4, catalog_item_level(item));
     store_bind_text(st, 5, str_of(item, "effective_from"));
     store_bind_text(st, 6, doc);
-    store_bind_text(st, 7, str_of(item, "code"));
-    store_bind_int64(st, 8, json_integer_value(json_object_get(item, "version")));
+    char *sum = summary_text(item);
+    store_bind_text(st, 7, sum);
+    store_bind_text(st, 8, str_of(item, "code"));
+    store_bind_int64(st, 9, json_integer_value(json_object_get(item, "version")));
     rc = store_step(st);
+    free(sum);
     store_finalize(st);
     return rc < 0 ? rc : 0;
 }
@@ -573,8 +589,13 @@ json_t *catalog_item_get(struct store_conn *c, const char *code, int64_t version
     if (version)
         store_bind_int64(st, 2, version);
     json_t *out = NULL;
-    if (store_step(st) == STORE_ROW)
-        out = item_from_row(store_column_text(st, 0), store_column_text(st, 1));
+    if (store_step(st) == STORE_ROW) {
+        /* the stored text is canonical already; status goes at the end
+         * (readers do not care where, and this is on every guide shown) */
+        out = json_loads(store_column_text(st, 0), 0, NULL);
+        if (out)
+            json_object_set_new(out, "status", json_string(store_column_text(st, 1)));
+    }
     store_finalize(st);
     return out;
 }
@@ -608,17 +629,31 @@ json_t *catalog_current(struct store_conn *c, const char *department)
 }
 
 int catalog_each_published(struct store_conn *c,
-                           int (*fn)(const char *doc, size_t len, void *ctx), void *ctx)
+                           int (*fn)(const char *summary, size_t len, void *ctx), void *ctx)
 {
     struct store_stmt *st;
     int rc = store_prepare(c,
-                           "SELECT doc FROM catalog_items WHERE status = 'published' ORDER BY code",
+                           "SELECT summary, CASE WHEN summary IS NULL THEN doc END FROM "
+                           "catalog_items WHERE status = 'published' ORDER BY code",
                            &st);
     if (rc < 0)
         return rc;
     while ((rc = store_step(st)) == STORE_ROW) {
-        const char *doc = store_column_text(st, 0);
-        if ((rc = fn(doc, strlen(doc), ctx)) < 0)
+        const char *sum = store_column_text(st, 0);
+        char *made = NULL;
+        if (!sum) { /* written before summaries were kept */
+            json_t *doc = json_loads(store_column_text(st, 1), 0, NULL);
+            json_t *s = doc ? catalog_item_summary(doc) : NULL;
+            made = s ? json_dumps(s, JSON_COMPACT) : NULL;
+            json_decref(s);
+            json_decref(doc);
+            if (!made)
+                continue;
+            sum = made;
+        }
+        rc = fn(sum, strlen(sum), ctx);
+        free(made);
+        if (rc < 0)
             break;
     }
     store_finalize(st);
@@ -766,8 +801,8 @@ static int publish_fn(struct store_conn *c, void *ctx)
     struct store_stmt *st;
     rc = store_prepare(c,
                        "UPDATE catalog_items SET status = 'published', doc = ?, level = ?, "
-                       "effective_from = ?, published_at = ?, published_by = ? WHERE code = ? "
-                       "AND version = ? AND status = 'draft'",
+                       "effective_from = ?, published_at = ?, published_by = ?, summary = ? "
+                       "WHERE code = ? AND version = ? AND status = 'draft'",
                        &st);
     if (rc < 0) {
         free(doc);
@@ -778,12 +813,15 @@ static int publish_fn(struct store_conn *c, void *ctx)
     store_bind_text(st, 3, str_of(t->item, "effective_from"));
     store_bind_text(st, 4, now);
     store_bind_int64(st, 5, t->p->account_id);
-    store_bind_text(st, 6, t->code);
-    store_bind_int64(st, 7, t->version);
+    char *sum = summary_text(t->item);
+    store_bind_text(st, 6, sum);
+    store_bind_text(st, 7, t->code);
+    store_bind_int64(st, 8, t->version);
     rc = store_step(st);
     int64_t changed = store_changes(st);
     store_finalize(st);
     free(doc);
+    free(sum);
     if (rc < 0)
         return rc;
     if (changed != 1) /* published or replaced by someone else meanwhile */

@@ -76,7 +76,8 @@ json_t *catalog_item_get(struct store_conn *c, const char *code, int64_t version
  *  all (department NULL), by code then version. NULL on a database error. */
 json_t *catalog_current(struct store_conn *c, const char *department);
 
-/** Calls fn with each published item's doc text (compact JSON), by code. */
+/** Calls fn with each published item's summary (catalog_item_summary, as
+ *  compact JSON text), by code. */
 int catalog_each_published(struct store_conn *c,
                            int (*fn)(const char *doc, size_t len, void *ctx), void *ctx);
 /** Same for departments and halls, as exchange objects (owned by the callee). */

@@ -88,13 +88,13 @@ struct build {
     size_t cap;
 };
 
-static int add_item(const char *doc, size_t len, void *ctx)
+static int add_item(const char *summary, size_t len, void *ctx)
 {
     struct build *b = ctx;
     struct catalog_view *v = b->v;
-    json_t *it = json_loadb(doc, len, 0, NULL);
+    json_t *it = json_loadb(summary, len, 0, NULL);
     if (!it)
-        return 0; /* cannot happen for what import stored; skip rather than fail */
+        return 0; /* cannot happen for what the store wrote; skip rather than fail */
     if (v->nitems == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 1024;
         v->items = xrealloc(v->items, b->cap * sizeof *v->items);
@@ -112,9 +112,12 @@ static int add_item(const char *doc, size_t len, void *ctx)
     x->handling = adup(a, str_of(it, "handling"));
     x->effective_from = adup(a, str_of(it, "effective_from"));
     x->version = json_integer_value(json_object_get(it, "version"));
-    x->level = catalog_item_level(it);
+    x->level = (int)json_integer_value(json_object_get(it, "level"));
     x->channels = catalog_item_channels(it);
     x->type_ix = index_of(catalog_item_types, x->type);
+    x->targets = !x->target ? 0
+               : !strcmp(x->target, "both") ? 3u
+               : !strcmp(x->target, "enterprise") ? 2u : 1u;
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(it, "themes"), i, t)
@@ -123,33 +126,15 @@ static int add_item(const char *doc, size_t len, void *ctx)
         if (k >= 0)
             x->themes |= 1u << k;
     }
-    x->doc = arena_strndup(a, doc, len);
     json_t *kw = json_object_get(it, "keywords");
     x->nkeywords = json_array_size(kw);
     x->keywords = arena_alloc(a, (x->nkeywords + 1) * sizeof *x->keywords);
     json_array_foreach(kw, i, t) x->keywords[i] = adup(a, json_string_value(t));
-    json_t *sum = json_object();
-    json_object_set_new(sum, "code", json_string(x->code));
-    json_object_set_new(sum, "version", json_integer(x->version));
-    json_object_set(sum, "name", json_object_get(it, "name"));
-    json_object_set(sum, "short_name", json_object_get(it, "short_name"));
-    json_object_set(sum, "department", json_object_get(it, "department"));
-    json_object_set_new(sum, "department_name", json_null()); /* filled when departments are known */
-    json_object_set(sum, "region", json_object_get(it, "region"));
-    json_object_set(sum, "type", json_object_get(it, "type"));
-    json_object_set(sum, "target", json_object_get(it, "target"));
-    json_object_set(sum, "handling", json_object_get(it, "handling"));
-    json_object_set_new(sum, "level", json_integer(x->level));
-    json_object_set(sum, "channels", json_object_get(it, "channels"));
-    json_object_set(sum, "themes", json_object_get(it, "themes"));
-    json_object_set(sum, "visits", json_object_get(it, "visits"));
-    json_t *fee = json_object_get(it, "fee");
-    json_object_set_new(sum, "free", json_boolean(json_is_true(json_object_get(fee, "free"))));
-    json_object_set(sum, "time_limit", json_object_get(it, "time_limit"));
-    json_object_set(sum, "effective_from", json_object_get(it, "effective_from"));
-    /* summary text is made once departments are known; park the object */
-    x->summary = (const char *)sum;
-    json_decref(it);
+    /* the list entry: the summary without keywords, with the department's
+     * name once departments are known; park the object until then */
+    json_object_del(it, "keywords");
+    json_object_set_new(it, "department_name", json_null());
+    x->summary = (const char *)it;
     return 0;
 }
 
@@ -403,9 +388,10 @@ struct catalog_view *catalog_view_get(struct store_conn *c)
 static const char *const levels[] = {"1", "2", "3", "4", NULL};
 static const char *const targets[] = {"person", "enterprise", NULL};
 
-static int target_matches(const char *item_target, const char *want)
+/* The target bits a filter value asks for: person 1, enterprise 2, both 3. */
+static unsigned target_bits(const char *want)
 {
-    return !strcmp(item_target, want) || !strcmp(item_target, "both");
+    return !strcmp(want, "both") ? 3u : !strcmp(want, "enterprise") ? 2u : 1u;
 }
 
 /* Which filters an item fails: bit f for facet f (theme counts as none). */
@@ -426,7 +412,10 @@ static unsigned failing(const struct catalog_view *v, const struct cv_item *x,
         if (k < 0 || !(x->channels & (1u << k)))
             m |= 1u << FACET_CHANNEL;
     }
-    if (q->target && !target_matches(x->target, q->target))
+    /* "person" also finds what is for both; "both" only what is for both */
+    if (q->target && (x->targets & target_bits(q->target)) == 0)
+        m |= 1u << FACET_TARGET;
+    else if (q->target && target_bits(q->target) == 3u && x->targets != 3u)
         m |= 1u << FACET_TARGET;
     int t = q->theme ? index_of(catalog_themes, q->theme) : -2;
     *theme_fails = t != -2 && (t < 0 || !(x->themes & (1u << t)));
@@ -450,8 +439,8 @@ static void count_facets(const struct catalog_view *v, const struct cv_item *x, 
             if (x->channels & (1u << k))
                 counts[FACET_CHANNEL][k]++;
     if (IN(FACET_TARGET))
-        for (int k = 0; targets[k]; k++)
-            if (target_matches(x->target, targets[k]))
+        for (int k = 0; k < 2; k++) /* person, enterprise */
+            if (x->targets & (1u << k))
                 counts[FACET_TARGET][k]++;
 #undef IN
 }

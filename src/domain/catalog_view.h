@@ -19,9 +19,9 @@
 struct store;
 struct store_conn;
 
-/** One published item: what lists, filters and facets need, its list entry
- *  as compact JSON, and its whole exchange object as compact JSON text
- *  (parsed when a guide is shown: that keeps the view small). */
+/** One published item: what lists, filters and facets need and its list
+ *  entry as compact JSON. The whole item is read from the store when its
+ *  guide is shown: that keeps the view small and its building quick. */
 struct cv_item {
     const char *code, *name, *short_name, *department, *region, *type, *target, *handling;
     const char *effective_from;
@@ -33,8 +33,8 @@ struct cv_item {
     int region_ix, type_ix; /**< indexes into the view's regions, catalog_item_types */
     const char **keywords;
     size_t nkeywords;
+    unsigned targets;     /**< bit 0: for persons, bit 1: for enterprises */
     const char *summary;  /**< list entry, compact JSON */
-    const char *doc;      /**< exchange object without status, compact JSON */
 };
 
 struct cv_dept {

@@ -15,6 +15,7 @@
 #include "core/idcheck.h"
 #include "core/url.h"
 #include "domain/cases.h"
+#include "domain/catalog_store.h"
 #include "domain/catalog_view.h"
 #include "domain/enterprises.h"
 #include "store/store.h"
@@ -242,7 +243,7 @@ static int field_open(struct http_req *r, struct buf *b, const struct fld *f, co
     buf_puts(b, "\">");
     html_text(b, f->label);
     if (!f->required) {
-        buf_putc(b, ' ');
+        if (r->lang != LANG_ZH) buf_putc(b, ' ');
         page_t(r, b, "apply.optional");
     }
     buf_puts(b, "</label>");
@@ -442,6 +443,18 @@ static const char *idem_token(const char *s)
     return s;
 }
 
+/* A time limit of the catalog in words ("5 个工作日"); NULL when none. */
+static const char *limit_words(struct http_req *r, json_t *limit)
+{
+    const char *unit = jstr(limit, "unit");
+    if (!unit) return NULL;
+    char key[64], val[24], out[160];
+    snprintf(key, sizeof key, "catalog.unit.%s", unit);
+    snprintf(val, sizeof val, "%lld",
+             (long long)json_integer_value(json_object_get(limit, "value")));
+    return arena_strdup(r->arena, trf(r->lang, key, val, out, sizeof out));
+}
+
 /* --- the apply form --- */
 
 struct apply {
@@ -504,7 +517,7 @@ static int apply_load(struct http_req *r, struct apply *a)
     struct catalog_view *v = catalog_view_get(c);
     if (!v) return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL), -1;
     const struct cv_item *it = catalog_view_item(v, a->code);
-    a->item = it ? json_loads(it->doc, 0, NULL) : NULL;
+    a->item = it ? catalog_item_get(c, a->code, it->version) : NULL;
     if (it && it->dept < v->ndepts)
         a->dept = arena_strdup(r->arena, r->lang == LANG_EN && v->depts[it->dept].name_en
                                              ? v->depts[it->dept].name_en
@@ -1076,6 +1089,11 @@ static int apply_render(struct http_req *r, struct apply *a, int status, const s
         html_text(&b, a->dept);
         buf_puts(&b, " · ");
     }
+    const char *limit = limit_words(r, jpath(a->prep, "time_limit.promised"));
+    if (limit) {
+        text_f(r, &b, "apply.form.limit", limit);
+        buf_puts(&b, " · ");
+    }
     buf_puts(&b, "<a href=\"/items/");
     html_attr(&b, a->code);
     buf_puts(&b, "\">");
@@ -1254,6 +1272,66 @@ static const char *promised_due(json_t *cs)
     return d;
 }
 
+/* The promised limit of the item's version the case is bound to (a
+ * reference), NULL when none. */
+static json_t *item_promised_limit(struct http_req *r, json_t *cs)
+{
+    const char *code = jpstr(cs, "item.code");
+    json_t *doc =
+        code ? catalog_item_get(http_db(r), code, json_integer_value(jpath(cs, "item.version")))
+             : NULL;
+    json_t *lim = json_incref(jpath(doc, "time_limit.promised"));
+    json_decref(doc);
+    return lim;
+}
+
+/* The promised date; before the clock starts (the department has not
+ * accepted yet), the promised limit in words, so the applicant knows from
+ * the start how long it takes. */
+static void promised_text(struct http_req *r, struct buf *b, json_t *cs)
+{
+    const char *due = promised_due(cs);
+    if (due) {
+        when_text(b, due);
+        if (json_is_true(jpath(cs, "time_limit.promised.provisional"))) {
+            buf_putc(b, ' ');
+            page_t(r, b, "apply.case.provisional");
+        }
+        return;
+    }
+    json_t *lim = item_promised_limit(r, cs);
+    const char *unit = jstr(lim, "unit");
+    const char *words = limit_words(r, lim);
+    if (unit && !strcmp(unit, "immediate"))
+        html_text(b, words);
+    else if (words && strcmp(unit, "none") != 0)
+        text_f(r, b, "apply.case.promised_within", words);
+    else
+        page_t(r, b, "apply.case.promised_later");
+    json_decref(lim);
+}
+
+/* How the dates are reckoned, step by step, in the person's language. */
+static void limit_steps(struct http_req *r, struct buf *b, json_t *cs)
+{
+    json_t *steps = jpath(cs, "time_limit.promised.steps");
+    if (!json_array_size(steps)) return;
+    buf_puts(b, "<details class=\"steps\"><summary>");
+    page_t(r, b, "apply.case.steps");
+    buf_puts(b, "</summary><ul>");
+    size_t i;
+    json_t *st;
+    json_array_foreach(steps, i, st)
+    {
+        const char *t = jpstr(st, r->lang == LANG_EN ? "text.en" : "text.zh-CN");
+        if (!t) continue;
+        buf_puts(b, "<li>");
+        html_text(b, t);
+        buf_puts(b, "</li>");
+    }
+    buf_puts(b, "</ul></details>");
+}
+
 static const char *item_name(json_t *cs)
 {
     const char *n = jpstr(cs, "item.name");
@@ -1364,7 +1442,7 @@ int page_my_cases(struct http_req *r)
             if (promised_due(cs))
                 when_text(&b, promised_due(cs));
             else
-                page_t(r, &b, "apply.none");
+                page_t(r, &b, "apply.mine.promised_pending");
             buf_puts(&b, "</td><td>");
             if (jstr(cs, "submitted_at"))
                 when_text(&b, jstr(cs, "submitted_at"));
@@ -1803,17 +1881,16 @@ static int case_render(struct http_req *r, json_t *cs, const char *number, int s
     buf_puts(&b, "<div><dt>");
     page_t(r, &b, "apply.case.promised");
     buf_puts(&b, "</dt><dd><strong>");
-    if (promised_due(cs))
-        when_text(&b, promised_due(cs));
-    else
-        page_t(r, &b, "apply.case.promised_later");
+    promised_text(r, &b, cs);
     buf_puts(&b, "</strong></dd></div>");
     if (jpstr(cs, "time_limit.statutory.due"))
         fact_when(r, &b, "apply.case.statutory", jpstr(cs, "time_limit.statutory.due"));
     if (jpstr(cs, "time_limit.delivery_due"))
         fact_when(r, &b, "apply.case.delivery_due", jpstr(cs, "time_limit.delivery_due"));
     fact_when(r, &b, "apply.case.submitted", jstr(cs, "submitted_at"));
-    buf_puts(&b, "</dl><ul class=\"actions\">");
+    buf_puts(&b, "</dl>");
+    limit_steps(r, &b, cs);
+    buf_puts(&b, "<ul class=\"actions\">");
     if (state && !strcmp(state, "draft")) {
         buf_puts(&b, "<li><a class=\"button\" href=\"/items/");
         html_attr(&b, jpstr(cs, "item.code"));
@@ -2009,13 +2086,11 @@ int page_case_receipt(struct http_req *r)
     buf_puts(&b, "<div><dt>");
     page_t(r, &b, "apply.case.promised");
     buf_puts(&b, "</dt><dd><strong>");
-    if (promised_due(cs))
-        when_text(&b, promised_due(cs));
-    else
-        page_t(r, &b, "apply.case.promised_later");
+    promised_text(r, &b, cs);
     buf_puts(&b, "</strong></dd></div>");
     fact(r, &b, "apply.case.state", label_or(r, "apply.state", jstr(cs, "state")));
     buf_puts(&b, "</dl>");
+    limit_steps(r, &b, cs);
     materials_table(r, &b, cs, "h-rmat");
     buf_puts(&b, "<p class=\"hint\">");
     page_t(r, &b, "apply.receipt.query");
