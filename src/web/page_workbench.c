@@ -1872,7 +1872,7 @@ int page_workbench_ratings(struct http_req *r)
         buf_puts(&b, "</th></tr></thead><tbody>");
         json_t *levels = json_object_get(mine, "levels");
         for (int l = 5; l >= 1; l--) {
-            char lk[4];
+            char lk[12];
             snprintf(lk, sizeof lk, "%d", l);
             buf_puts(&b, "<tr><th scope=\"row\">");
             page_t(r, &b, level_keys[l]);
