@@ -74,6 +74,12 @@ json_t *api_item_guide(struct http_req *r, const struct catalog_view *v, const c
 /** A catalog report as the "errors" list of problem+json, in r's language. */
 json_t *api_catalog_problems(struct http_req *r, const struct catalog_report *rep);
 
+/** Records the files of a multipart request (ROUTE_UPLOAD) in the caller's
+ *  locker, all or none: empty files and files whose bytes are not PDF, JPEG,
+ *  PNG or OFD are refused (e names the field). 0 with *items the uploads as
+ *  JSON, or a negative code with nothing written. */
+int api_uploads_store(struct http_req *r, json_t **items, struct err *e);
+
 /** A string member of a JSON body: NULL when absent or null; when present
  *  with another type, answers 422 naming the field and sets *failed. */
 const char *api_str(struct http_req *r, json_t *body, const char *field, int *failed);

@@ -220,12 +220,23 @@ int api_items_list(struct http_req *r)
     struct catalog_view *v = view_or_fail(r);
     if (!v)
         return 0;
+    /* the same question on the same revision has the same answer */
+    struct buf key = BUF_INIT, b = BUF_INIT;
+    buf_printf(&key, "api-items\x1f%d\x1f%ld\x1f%ld\x1f%d", (int)r->lang, page, per_page, q.level);
+    const char *parts[] = {q.department, q.region, q.type, q.target, q.channel, q.theme, q.q};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        buf_printf(&key, "\x1f%s", parts[i] ? parts[i] : "");
+    if (catalog_view_cache_get(v, buf_str(&key), &b)) {
+        buf_free(&key);
+        catalog_view_put(v);
+        return reply_buf(r, &b);
+    }
     struct catalog_hits hits;
     if (api_catalog_run(r, v, &q, &hits) < 0) {
+        buf_free(&key);
         catalog_view_put(v);
         return 0;
     }
-    struct buf b = BUF_INIT;
     buf_puts(&b, "{\"items\":[");
     size_t from = (size_t)((page - 1) * per_page);
     for (size_t i = from, k = 0; i < hits.n && k < (size_t)per_page; i++, k++) {
@@ -249,6 +260,8 @@ int api_items_list(struct http_req *r)
     }
     buf_puts(&b, "}}");
     catalog_hits_free(&hits);
+    catalog_view_cache_put(v, buf_str(&key), buf_str(&b), b.len);
+    buf_free(&key);
     catalog_view_put(v);
     return reply_buf(r, &b);
 }

@@ -71,32 +71,42 @@ static int record_fn(struct store_conn *c, void *ctx)
     return 0;
 }
 
-int api_uploads_create(struct http_req *r)
+int api_uploads_store(struct http_req *r, json_t **items, struct err *e)
 {
+    *items = NULL;
     const struct http_upload *u = http_uploads(r);
     if (!u)
-        return http_fail(r, ERR_INVALID, "file", "api.upload_none", NULL);
+        return err_set(e, ERR_INVALID, "file", "api.upload_none", NULL);
     struct blob_store *bs = server_blobs(r->srv);
     /* Check every file before recording any. */
     const char *types[64];
     int n = 0;
     for (const struct http_upload *p = u; p; p = p->next, n++) {
         if (n == 64)
-            return http_fail(r, ERR_INVALID, "file", "api.upload_none", NULL);
+            return err_set(e, ERR_INVALID, "file", "api.upload_none", NULL);
         unsigned char head[8];
         int k = blob_head(bs, p->sha256, head, sizeof head);
         if (p->size == 0)
-            return http_fail(r, ERR_INVALID, p->field, "api.upload_empty", p->filename);
+            return err_set(e, ERR_INVALID, p->field, "api.upload_empty", p->filename);
         types[n] = k > 0 ? sniff(head, k) : NULL;
         if (!types[n])
-            return http_fail(r, ERR_MEDIA_TYPE, p->field, "api.upload_type", p->filename);
+            return err_set(e, ERR_MEDIA_TYPE, p->field, "api.upload_type", p->filename);
     }
     struct uploads_tx t = {u, types, r->principal->account_id, NULL};
     if (store_tx_group(http_db(r), record_fn, &t) < 0) {
         json_decref(t.items);
-        return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
+        return err_set(e, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
     }
-    json_t *items = t.items;
+    *items = t.items;
+    return 0;
+}
+
+int api_uploads_create(struct http_req *r)
+{
+    json_t *items;
+    struct err e;
+    if (api_uploads_store(r, &items, &e) < 0)
+        return http_reply_err(r, &e);
     return http_reply_json(r, 201, json_pack("{s:o}", "items", items));
 }
 

@@ -6,8 +6,10 @@
  */
 #include "api/api.h"
 #include "app/app.h"
+#include "web/apply.h"
 #include "web/editor.h"
 #include "web/web.h"
+#include "web/workbench.h"
 
 #define STAFF_ANY (ROLE_STAFF | ROLE_DEPT_ADMIN)
 #define ADMINS (ROLE_SYSADMIN | ROLE_HALL_ADMIN)
@@ -95,6 +97,27 @@ const struct route app_routes[] = {
     {"POST", "/editor/items/{code}/publish", page_editor_publish, ACCESS_PUBLIC, 0},
     {"POST", "/editor/items/{code}/withdraw", page_editor_withdraw, ACCESS_PUBLIC, 0},
     {"GET", "/editor/items/{code}/history", page_editor_history, ACCESS_PUBLIC, 0},
+    /* the applicant's pages (docs/applying.md): public GETs send an
+     * anonymous visitor to log in */
+    {"GET", "/items/{code}/apply", page_apply_form, ACCESS_PUBLIC, 0},
+    {"POST", "/items/{code}/apply", page_apply_submit, ACCESS_AUTH, 0},
+    {"GET", "/cases", page_my_cases, ACCESS_PUBLIC, 0},
+    {"GET", "/cases/{number}", page_case, ACCESS_PUBLIC, 0},
+    {"GET", "/cases/{number}/receipt", page_case_receipt, ACCESS_PUBLIC, 0},
+    {"POST", "/cases/{number}/supplement", page_case_supplement, ACCESS_AUTH, 0},
+    {"POST", "/cases/{number}/withdraw", page_case_withdraw, ACCESS_AUTH, 0},
+    {"POST", "/cases/{number}/rate", page_case_rate, ACCESS_AUTH, 0},
+    {"GET", "/locker", page_locker, ACCESS_PUBLIC, 0},
+    {"POST", "/locker", page_locker_upload, ACCESS_AUTH, ROUTE_UPLOAD},
+    {"POST", "/locker/{id}/delete", page_locker_delete, ACCESS_AUTH, 0},
+    {"GET", "/access-log", page_access_log, ACCESS_PUBLIC, 0},
+    /* the department workbench (docs/workbench.md): roles checked in the handler */
+    {"GET", "/workbench", page_workbench, ACCESS_PUBLIC, 0},
+    {"GET", "/workbench/ratings", page_workbench_ratings, ACCESS_PUBLIC, 0},
+    {"GET", "/workbench/cases/{number}", page_workbench_case, ACCESS_PUBLIC, 0},
+    {"POST", "/workbench/cases/{number}/{action}", page_workbench_act, ACCESS_PUBLIC, 0},
+    {"GET", "/workbench/cases/{number}/materials/{upload_id}", page_workbench_material,
+     ACCESS_PUBLIC, 0},
     /* the catalog, public */
     {"GET", "/items", page_items, ACCESS_PUBLIC, 0},
     {"GET", "/items/{code}", page_item, ACCESS_PUBLIC, 0},

@@ -12,6 +12,7 @@
 #include "domain/catalog_store.h"
 #include "domain/search.h"
 #include "store/store.h"
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,10 +139,84 @@ static int add_item(const char *summary, size_t len, void *ctx)
     return 0;
 }
 
+/* --- the answer cache --- */
+
+enum { CACHE_SLOTS = 256, CACHE_ENTRY_MAX = 64 * 1024, CACHE_TOTAL_MAX = 8 * 1024 * 1024 };
+
+struct cv_cache {
+    pthread_mutex_t mu;
+    size_t total;
+    struct {
+        char *key;
+        char *data;
+        size_t len;
+    } slot[CACHE_SLOTS];
+};
+
+static size_t slot_of(const char *key)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return (size_t)(h % CACHE_SLOTS);
+}
+
+int catalog_view_cache_get(const struct catalog_view *v, const char *key, struct buf *out)
+{
+    struct cv_cache *c = v->cache;
+    size_t i = slot_of(key);
+    int hit = 0;
+    pthread_mutex_lock(&c->mu);
+    if (c->slot[i].key && !strcmp(c->slot[i].key, key)) {
+        buf_append(out, c->slot[i].data, c->slot[i].len);
+        hit = 1;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return hit;
+}
+
+void catalog_view_cache_put(const struct catalog_view *v, const char *key, const void *data,
+                            size_t len)
+{
+    struct cv_cache *c = v->cache;
+    if (len > CACHE_ENTRY_MAX)
+        return;
+    size_t i = slot_of(key);
+    char *k = xstrdup(key), *d = xmalloc(len ? len : 1);
+    memcpy(d, data, len);
+    pthread_mutex_lock(&c->mu);
+    size_t old = c->slot[i].key ? c->slot[i].len : 0;
+    if (c->total - old + len <= CACHE_TOTAL_MAX) {
+        free(c->slot[i].key);
+        free(c->slot[i].data);
+        c->slot[i].key = k;
+        c->slot[i].data = d;
+        c->slot[i].len = len;
+        c->total = c->total - old + len;
+        k = d = NULL;
+    }
+    pthread_mutex_unlock(&c->mu);
+    free(k);
+    free(d);
+}
+
+static void cache_free(struct cv_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        free(c->slot[i].key);
+        free(c->slot[i].data);
+    }
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
 static void view_free(struct catalog_view *v)
 {
     if (!v)
         return;
+    cache_free(v->cache);
     for (size_t i = 0; i < v->ndepts; i++)
         free(v->depts[i].items);
     free(v->depts);
@@ -189,6 +264,8 @@ struct catalog_view *catalog_view_build(struct store_conn *c)
     struct catalog_view *v = xcalloc(1, sizeof *v);
     v->arena = arena_new();
     v->refs = 1;
+    v->cache = xcalloc(1, sizeof *v->cache);
+    pthread_mutex_init(&v->cache->mu, NULL);
     int64_t rev = 0;
     json_t *depts = NULL, *halls = NULL;
     struct build b = {v, 0};
@@ -369,6 +446,7 @@ struct catalog_view *catalog_view_get(struct store_conn *c)
         log_warn("catalog: cannot read the catalog: %s", store_errmsg(c));
         return have; /* keep serving what we have */
     }
+    malloc_trim(0); /* give back what building took and let go */
     log_info("catalog: revision %lld, %zu published items, built in %lld ms",
              (long long)fresh->revision, fresh->nitems, (long long)(clock_now_ms() - t0));
     pthread_mutex_lock(&cur_mu);

@@ -12,6 +12,7 @@
  */
 #ifndef ONEHALL_CATALOG_VIEW_H
 #define ONEHALL_CATALOG_VIEW_H
+#include "core/mem.h"
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +60,7 @@ struct catalog_view {
     const char *depth;     /**< GET /api/v1/stats/depth body */
     size_t at_least[5];
     struct search_index *search;
+    struct cv_cache *cache; /**< whole answers of this revision (see below) */
     /* private */
     struct arena *arena;
     int refs;
@@ -80,6 +82,14 @@ struct catalog_view *catalog_view_build(struct store_conn *c);
 const struct cv_item *catalog_view_item(const struct catalog_view *v, const char *code);
 const struct cv_dept *catalog_view_dept(const struct catalog_view *v, const char *code);
 const struct cv_hall *catalog_view_hall(const struct catalog_view *v, const char *code);
+
+/** A small cache of whole answers made from this view: popular searches,
+ *  guides read without logging in. Direct-mapped and bounded (256 entries,
+ *  64 KB each, 8 MB in all); answers die with the view, so a new revision
+ *  never serves an old answer. The only part of a view that changes. */
+int catalog_view_cache_get(const struct catalog_view *v, const char *key, struct buf *out);
+void catalog_view_cache_put(const struct catalog_view *v, const char *key, const void *data,
+                            size_t len);
 
 /** A search of the published items. Filters left NULL (or level 0) do not
  *  filter; target "person" also matches items for both. */

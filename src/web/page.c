@@ -132,13 +132,29 @@ static void page_close(struct http_req *r, struct buf *b)
     buf_puts(b, "</p></div></footer>\n</body>\n</html>\n");
 }
 
-int page_send(struct http_req *r, struct buf *b, int status)
+static void page_headers(struct http_req *r)
 {
-    page_close(r, b);
     http_header_add(r, "Content-Language", lang_tag(r->lang));
     /* The same URL renders per language and per login state. */
     http_header_add(r, "Vary", "Cookie, Accept-Language");
+}
+
+int page_send(struct http_req *r, struct buf *b, int status)
+{
+    page_close(r, b);
+    page_headers(r);
     return http_reply_html(r, status, b);
+}
+
+void page_finish(struct http_req *r, struct buf *b)
+{
+    page_close(r, b);
+}
+
+int page_send_bytes(struct http_req *r, const char *html, size_t len)
+{
+    page_headers(r);
+    return http_reply_bytes(r, 200, "text/html; charset=utf-8", html, len);
 }
 
 void page_csrf(struct http_req *r, struct buf *b)

@@ -24,6 +24,11 @@ void page_open_title(struct http_req *r, struct buf *b, const char *title,
 /** Closes the page and answers with status (takes b over). */
 int page_send(struct http_req *r, struct buf *b, int status);
 
+/** Closes the page without answering (to keep its bytes, e.g. in a cache)... */
+void page_finish(struct http_req *r, struct buf *b);
+/** ...and answers 200 with such bytes, with the headers page_send gives. */
+int page_send_bytes(struct http_req *r, const char *html, size_t len);
+
 /** Writes T(key) escaped as HTML text. */
 void page_t(struct http_req *r, struct buf *b, const char *key);
 /** The hidden CSRF field of a form. */

@@ -640,6 +640,18 @@ int page_item(struct http_req *r)
     if (!v)
         return 0;
     const char *code = http_param(r, "code");
+    /* a guide read without logging in is the same for everyone: keep it */
+    char key[160] = "";
+    if (!r->principal && !version && strlen(code) < 100) {
+        snprintf(key, sizeof key, "page-item\x1f%d\x1f%s", (int)r->lang, code);
+        struct buf hit = BUF_INIT;
+        if (catalog_view_cache_get(v, key, &hit)) {
+            catalog_view_put(v);
+            int rc = page_send_bytes(r, buf_str(&hit), hit.len);
+            buf_free(&hit);
+            return rc;
+        }
+    }
     int status;
     json_t *it = api_item_guide(r, v, code, version, &status);
     if (!it) {
@@ -674,7 +686,8 @@ int page_item(struct http_req *r)
     }
     buf_puts(&b, "</p>");
     const char *st = str_of(it, "status");
-    if (st && strcmp(st, "published")) {
+    int in_force = st && !strcmp(st, "published");
+    if (!in_force) {
         buf_puts(&b, "<p class=\"alert\" role=\"note\">");
         label_html(r, &b, "portal.status", st);
         buf_puts(&b, " <a href=\"/items/");
@@ -711,6 +724,14 @@ int page_item(struct http_req *r)
     guide_details(r, &b, v, it);
     buf_puts(&b, "</article>");
     json_decref(it);
+    if (key[0] && in_force) {
+        page_finish(r, &b);
+        catalog_view_cache_put(v, key, buf_str(&b), b.len);
+        catalog_view_put(v);
+        int rc = page_send_bytes(r, buf_str(&b), b.len);
+        buf_free(&b);
+        return rc;
+    }
     catalog_view_put(v);
     return page_send(r, &b, 200);
 }
