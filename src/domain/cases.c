@@ -443,9 +443,28 @@ static json_t *time_limits(json_t *item, int64_t reduced, const struct ev_row *e
             json_object_set_new(out, which ? "promised" : "statutory", json_null());
             continue;
         }
-        if (res.due != WORKDAY_NONE)
-            workday_date_format(res.due, which ? due_prom : due_stat);
-        json_object_set_new(out, which ? "promised" : "statutory", tl_json(&res));
+        json_t *j = tl_json(&res);
+        workday_date due = res.due;
+        if ((res.state == TL_NOT_STARTED || res.state == TL_AWAITING_ANSWER) && k) {
+            /* not accepted yet: the applicant still sees a date from the
+             * start, the one it would be if accepted now (an estimate) */
+            tev[k] = (struct tl_event){TL_EV_ACCEPTED, clock_now_ms(), 0};
+            struct tl_case_events est = ce;
+            est.n = k + 1;
+            struct tl_result er = {0};
+            if (timelimit_compute(&est, &lim, &er, &e) == 0 && er.due != WORKDAY_NONE) {
+                char d[WORKDAY_DATE_BUFSZ];
+                due = er.due;
+                json_object_set_new(j, "due", json_string(workday_date_format(due, d)));
+                json_object_set_new(j, "left", json_integer(er.left));
+                json_object_set_new(j, "estimated", json_true());
+                json_object_set_new(j, "provisional", json_true());
+            }
+            timelimit_result_free(&er);
+        }
+        if (due != WORKDAY_NONE)
+            workday_date_format(due, which ? due_prom : due_stat);
+        json_object_set_new(out, which ? "promised" : "statutory", j);
         timelimit_result_free(&res);
     }
     free(tev);
@@ -535,10 +554,14 @@ static json_t *case_json(struct store_conn *c, const struct principal *p,
     }
     json_object_set_new(
         j, "item",
-        json_pack("{s:s, s:I, s:s?, s:s, s:s?, s:s?, s:s?}", "code", r->item_code, "version",
-                  (json_int_t)r->item_version, "name", str_of(item, "name"), "department",
-                  r->department_code, "department_name", dname, "handling",
-                  str_of(item, "handling"), "type", str_of(item, "type")));
+        json_pack("{s:s, s:I, s:s?, s:s, s:s?, s:s?, s:s?, s:b, s:b}", "code", r->item_code,
+                  "version", (json_int_t)r->item_version, "name", str_of(item, "name"),
+                  "department", r->department_code, "department_name", dname, "handling",
+                  str_of(item, "handling"), "type", str_of(item, "type"),
+                  "acceptance_with_missing",
+                  json_is_true(json_object_get(item, "acceptance_with_missing")),
+                  "commitment_allowed",
+                  json_is_true(json_object_get(json_object_get(item, "commitment"), "allowed"))));
     json_object_set_new(j, "applicant", account_ref(c, r->applicant_id));
     json_object_set_new(j, "enterprise", enterprise_ref(c, r->enterprise_id));
     json_object_set_new(j, "state", json_string(r->state));
@@ -1828,6 +1851,54 @@ json_t *cases_list_department(struct store_conn *c, const struct principal *p,
     buf_free(&count);
     buf_free(&where);
     return out;
+}
+
+int cases_my_department(struct store_conn *c, const struct principal *p, char code[64],
+                        char name[256])
+{
+    if (!p || !p->department_id)
+        return 0;
+    struct store_stmt *st;
+    int rc = store_prepare(c, "SELECT code, name FROM departments WHERE id = ?", &st);
+    if (rc < 0)
+        return rc;
+    store_bind_int64(st, 1, p->department_id);
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        snprintf(code, 64, "%s", store_column_text(st, 0) ? store_column_text(st, 0) : "");
+        snprintf(name, 256, "%s", store_column_text(st, 1) ? store_column_text(st, 1) : "");
+    }
+    store_finalize(st);
+    return rc == STORE_ROW ? 1 : rc < 0 ? rc : 0;
+}
+
+json_t *cases_department_staff(struct store_conn *c, const struct principal *p)
+{
+    json_t *list = json_array();
+    if (!p || !p->department_id)
+        return list;
+    struct store_stmt *st;
+    if (store_prepare(c,
+                      "SELECT a.id, a.name FROM accounts a WHERE a.department_id = ? AND "
+                      "a.disabled = 0 AND EXISTS (SELECT 1 FROM account_roles g WHERE "
+                      "g.account_id = a.id AND g.role IN ('staff', 'dept_admin')) "
+                      "ORDER BY a.name, a.id",
+                      &st) < 0) {
+        json_decref(list);
+        return NULL;
+    }
+    store_bind_int64(st, 1, p->department_id);
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW)
+        json_array_append_new(list, json_pack("{s:I, s:s}", "id",
+                                              (json_int_t)store_column_int64(st, 0), "name",
+                                              store_column_text(st, 1) ? store_column_text(st, 1) : ""));
+    store_finalize(st);
+    if (rc < 0) {
+        json_decref(list);
+        return NULL;
+    }
+    return list;
 }
 
 int cases_log_download(struct store_conn *c, const struct principal *p, const char *number,

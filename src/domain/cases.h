@@ -142,6 +142,14 @@ json_t *cases_list_mine(struct store_conn *c, const struct principal *p, long pa
 json_t *cases_list_department(struct store_conn *c, const struct principal *p,
                               const struct case_filter *f, struct err *e);
 
+/** The caller's department: 1 with its code (64 bytes) and name (256 bytes)
+ *  filled, 0 when the account has none, a negative store code on failure. */
+int cases_my_department(struct store_conn *c, const struct principal *p, char code[64],
+                        char name[256]);
+/** The staff of the caller's department a case may be assigned to:
+ *  [{"id", "name"}] by name; NULL on a database failure. */
+json_t *cases_department_staff(struct store_conn *c, const struct principal *p);
+
 /** Records a staff member's download of a material (upload_id) of a case. */
 int cases_log_download(struct store_conn *c, const struct principal *p, const char *number,
                        int64_t upload_id, const char *ip, char sha256_out[65],

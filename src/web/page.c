@@ -112,8 +112,13 @@ void page_open_title(struct http_req *r, struct buf *b, const char *title,
     /* Only pages that exist are linked; sections of later releases are
      * not in the navigation until they open. */
     if (r->principal) {
+        nav_link(r, b, "/cases", "web.nav.cases", current == NAV_CASES);
         nav_link(r, b, "/profile", "web.nav.profile", current == NAV_PROFILE);
         nav_link(r, b, "/messages", "web.nav.messages", current == NAV_MESSAGES);
+        if ((r->principal->roles & (ROLE_STAFF | ROLE_DEPT_ADMIN)) && r->principal->department_id)
+            nav_link(r, b, "/workbench", "web.nav.workbench", current == NAV_WORKBENCH);
+        if (r->principal->roles & (ROLE_CATALOG_EDITOR | ROLE_DEPT_ADMIN | ROLE_SYSADMIN))
+            nav_link(r, b, "/editor", "web.nav.editor", current == NAV_EDITOR);
     }
     buf_puts(b, "</ul></nav>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n");
 }

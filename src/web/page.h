@@ -13,7 +13,7 @@
 /** Which navigation entry is current (marked aria-current="page"). */
 enum nav_item {
     NAV_NONE, NAV_HOME, NAV_PROFILE, NAV_LOGIN, NAV_REGISTER, NAV_MESSAGES,
-    NAV_SERVICES, NAV_DEPARTMENTS, NAV_DEPTH
+    NAV_SERVICES, NAV_DEPARTMENTS, NAV_DEPTH, NAV_CASES, NAV_WORKBENCH, NAV_EDITOR
 };
 
 /** Starts a page titled with the translation of title_key. */

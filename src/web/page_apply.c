@@ -1385,7 +1385,7 @@ int page_my_cases(struct http_req *r)
     json_t *list = cases_list_mine(http_db(r), r->principal, page, PER_PAGE, &e);
     if (!list) return http_reply_err(r, &e);
     struct buf b = BUF_INIT;
-    page_open(r, &b, "apply.mine.title", NAV_NONE);
+    page_open(r, &b, "apply.mine.title", NAV_CASES);
     buf_puts(&b, "<section aria-labelledby=\"h-mine\"><h1 id=\"h-mine\">");
     page_t(r, &b, "apply.mine.title");
     buf_puts(&b, "</h1>");
@@ -1857,7 +1857,7 @@ static int case_render(struct http_req *r, json_t *cs, const char *number, int s
     case_number_display(number, disp);
     struct buf b = BUF_INIT;
     const char *name = item_name(cs);
-    page_open_title(r, &b, name ? name : disp, NAV_NONE);
+    page_open_title(r, &b, name ? name : disp, NAV_CASES);
     buf_puts(&b, "<section class=\"card\" aria-labelledby=\"h-case\"><p class=\"meta\">"
                  "<a href=\"/cases\">");
     page_t(r, &b, "apply.mine.back");

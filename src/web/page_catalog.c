@@ -716,7 +716,20 @@ int page_item(struct http_req *r)
         page_t(r, &b, "portal.see_previous");
         buf_puts(&b, "</a></p>");
     }
-    buf_puts(&b, "<p class=\"no-print\"><button type=\"button\" class=\"secondary\" data-print>");
+    buf_puts(&b, "<p class=\"no-print actions\">");
+    size_t ci;
+    json_t *ch;
+    int online = 0;
+    json_array_foreach(json_object_get(it, "channels"), ci, ch) online |=
+        !strcmp(json_string_value(ch), "online") || !strcmp(json_string_value(ch), "mobile");
+    if (in_force && online) {
+        buf_puts(&b, "<a class=\"button\" href=\"/items/");
+        url_encode_str(&b, code);
+        buf_puts(&b, "/apply\">");
+        page_t(r, &b, "portal.apply");
+        buf_puts(&b, "</a> ");
+    }
+    buf_puts(&b, "<button type=\"button\" class=\"secondary\" data-print>");
     page_t(r, &b, "portal.print");
     buf_puts(&b, "</button></p></header>");
     four_questions(r, &b, it);

@@ -1005,9 +1005,9 @@ static int render_edit(struct http_req *r, const struct edit_view *x, int status
     struct buf b = BUF_INIT;
     const char *name = st ? str_of(st->item, "name") : NULL;
     if (st)
-        page_open_title(r, &b, tra(r, "editor.item.title", name ? name : st->code), NAV_NONE);
+        page_open_title(r, &b, tra(r, "editor.item.title", name ? name : st->code), NAV_EDITOR);
     else
-        page_open(r, &b, "editor.new.title", NAV_NONE);
+        page_open(r, &b, "editor.new.title", NAV_EDITOR);
     buf_puts(&b, "<section aria-labelledby=\"h-edit\"><p><a href=\"/editor\">");
     page_t(r, &b, "editor.back");
     buf_puts(&b, "</a></p><h1 id=\"h-edit\">");
@@ -1346,7 +1346,7 @@ int page_editor_history(struct http_req *r)
     if (item_state_load(r, http_param(r, "code"), &st) < 0) return 0;
     struct buf b = BUF_INIT;
     const char *name = str_of(st.item, "name");
-    page_open_title(r, &b, tra(r, "editor.history.title", name ? name : st.code), NAV_NONE);
+    page_open_title(r, &b, tra(r, "editor.history.title", name ? name : st.code), NAV_EDITOR);
     buf_puts(&b, "<section aria-labelledby=\"h-history\"><p><a href=\"/editor/items/");
     html_attr(&b, st.code);
     buf_puts(&b, "\">");
@@ -1505,7 +1505,7 @@ int page_editor_home(struct http_req *r)
         w->level = catalog_item_level(it);
     }
     struct buf b = BUF_INIT;
-    page_open(r, &b, "editor.home.title", NAV_NONE);
+    page_open(r, &b, "editor.home.title", NAV_EDITOR);
     buf_puts(&b, "<section aria-labelledby=\"h-editor\"><h1 id=\"h-editor\">");
     page_t(r, &b, "editor.home.title");
     buf_puts(&b, "</h1><p class=\"lead\">");
@@ -1625,7 +1625,7 @@ int page_editor_carding(struct http_req *r)
         return 0;
     }
     struct buf b = BUF_INIT;
-    page_open(r, &b, "editor.carding.title", NAV_NONE);
+    page_open(r, &b, "editor.carding.title", NAV_EDITOR);
     buf_puts(&b, "<section aria-labelledby=\"h-carding\"><p><a href=\"/editor\">");
     page_t(r, &b, "editor.back");
     buf_puts(&b, "</a></p><h1 id=\"h-carding\">");

@@ -250,63 +250,21 @@ static int number_arg(struct http_req *r, char out[13])
     return 0;
 }
 
-/* --- the person's department (read here until the domain offers it) --- */
+/* --- the person's department --- */
 
 struct dept {
     char code[64];
     char name[256];
 };
 
-/* The department of the caller: 1 found, 0 when the account has none, a
- * negative store code on a database failure. */
 static int my_department(struct http_req *r, struct dept *d)
 {
-    if (!r->principal->department_id) return 0;
-    struct store_stmt *st;
-    int rc = store_prepare(http_db(r), "SELECT code, name FROM departments WHERE id = ?", &st);
-    if (rc < 0) return rc;
-    store_bind_int64(st, 1, r->principal->department_id);
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        const char *code = store_column_text(st, 0), *name = store_column_text(st, 1);
-        snprintf(d->code, sizeof d->code, "%s", code ? code : "");
-        snprintf(d->name, sizeof d->name, "%s", name ? name : "");
-    }
-    store_finalize(st);
-    return rc == STORE_ROW ? 1 : rc < 0 ? rc : 0;
+    return cases_my_department(http_db(r), r->principal, d->code, d->name);
 }
 
-/* The staff of the caller's department a case may be assigned to:
- * [{"id", "name"}] by name (owned by the caller); NULL on a database
- * failure. */
 static json_t *department_staff(struct http_req *r)
 {
-    json_t *list = json_array();
-    if (!r->principal->department_id) return list;
-    struct store_stmt *st;
-    if (store_prepare(http_db(r),
-                      "SELECT a.id, a.name FROM accounts a WHERE a.department_id = ? AND "
-                      "a.disabled = 0 AND EXISTS (SELECT 1 FROM account_roles g WHERE "
-                      "g.account_id = a.id AND g.role IN ('staff', 'dept_admin')) "
-                      "ORDER BY a.name, a.id",
-                      &st) < 0) {
-        json_decref(list);
-        return NULL;
-    }
-    store_bind_int64(st, 1, r->principal->department_id);
-    int rc;
-    while ((rc = store_step(st)) == STORE_ROW) {
-        const char *name = store_column_text(st, 1);
-        json_array_append_new(list,
-                              json_pack("{s:I, s:s}", "id", (json_int_t)store_column_int64(st, 0),
-                                        "name", name ? name : ""));
-    }
-    store_finalize(st);
-    if (rc < 0) {
-        json_decref(list);
-        return NULL;
-    }
-    return list;
+    return cases_department_staff(http_db(r), r->principal);
 }
 
 /* --- the list --- */
@@ -572,7 +530,7 @@ int page_workbench(struct http_req *r)
     my_department(r, &d);
 
     struct buf b = BUF_INIT;
-    page_open(r, &b, "workbench.title", NAV_NONE);
+    page_open(r, &b, "workbench.title", NAV_WORKBENCH);
     buf_puts(&b, "<section aria-labelledby=\"h-wb\"><h1 id=\"h-wb\">");
     page_t(r, &b, "workbench.title");
     buf_puts(&b, "</h1>");
@@ -1452,7 +1410,7 @@ static int render_case(struct http_req *r, json_t *k, const struct failed *fl, i
     char title[512];
     struct buf b = BUF_INIT;
     page_open_title(r, &b, trf(r->lang, "workbench.case.title", disp, title, sizeof title),
-                    NAV_NONE);
+                    NAV_WORKBENCH);
     buf_puts(&b, "<section aria-labelledby=\"h-case\"><p><a href=\"/workbench\">");
     page_t(r, &b, "workbench.back");
     buf_puts(&b, "</a></p><h1 id=\"h-case\">");
@@ -1823,7 +1781,7 @@ int page_workbench_ratings(struct http_req *r)
     }
 
     struct buf b = BUF_INIT;
-    page_open(r, &b, "workbench.ratings.title", NAV_NONE);
+    page_open(r, &b, "workbench.ratings.title", NAV_WORKBENCH);
     buf_puts(&b, "<section aria-labelledby=\"h-ratings\"><p><a href=\"/workbench\">");
     page_t(r, &b, "workbench.back");
     buf_puts(&b, "</a></p><h1 id=\"h-ratings\">");

@@ -344,6 +344,10 @@ static void test_withdraw_and_locker(void **state)
                        "{\"index\":1,\"source\":\"government_data\"}]}"),
            200);
     assert_string_equal(state_of(c), "submitted");
+    /* the promised date is there from the start, as an estimate until acceptance */
+    json_t *prom = json_object_get(json_object_get(c, "time_limit"), "promised");
+    assert_true(json_is_string(json_object_get(prom, "due")));
+    assert_true(json_is_true(json_object_get(prom, "estimated")));
     json_decref(c);
     c = act(citizen, n, "withdraw", NULL, 200);
     assert_string_equal(state_of(c), "withdrawn");
