@@ -125,6 +125,26 @@ try {
   await page.waitForURL('**/profile');
   check(page.url().endsWith('/profile'), 'logged in again by phone number');
 
+  // Applying online for a service whose materials the government already
+  // holds: from its guide, without a single upload; then the receipt and
+  // "my cases".
+  await page.goto(base + '/items/440600-GA-0001');
+  await page.getByRole('link', { name: '在线申请' }).click();
+  await page.waitForURL('**/items/440600-GA-0001/apply');
+  for (const [i, v] of [[0, 'certificate'], [1, 'government_data']]) {
+    const sel = page.locator(`select[name="materials[${i}]"]`);
+    if (await sel.count()) await sel.selectOption(v);
+  }
+  await page.getByRole('button', { name: '提交申请' }).click();
+  await page.waitForURL('**/cases/*/receipt');
+  const number = (await page.textContent('.case-number')).trim();
+  check(/^\d{4}-\d{4}-\d{4}$/.test(number.replace(/\s+/g, '')) || /\d{4}-\d{4}-\d{4}/.test(number),
+        'a case number readable over the phone: ' + number);
+  if (shots) await page.screenshot({ path: join(shots, 'receipt.png'), fullPage: true });
+  await page.goto(base + '/cases');
+  check((await page.textContent('main')).includes('居住证申领'), 'the case is in my cases');
+
+  await page.goto(base + '/profile');
   await page.getByRole('link', { name: 'English' }).click();
   check(await page.locator('html[lang="en"]').count() === 1, 'English after the language switch');
   check((await page.textContent('h1')).includes('My account'), 'profile title in English');
