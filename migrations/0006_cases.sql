@@ -20,6 +20,7 @@ CREATE TABLE cases (
     prefilled TEXT NOT NULL,
     materials TEXT NOT NULL,
     owed TEXT,
+    owed_by TEXT,
     pledge TEXT,
     supplement TEXT,
     decision TEXT,

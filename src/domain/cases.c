@@ -209,14 +209,14 @@ struct case_row {
     const char *form, *prefilled, *materials, *owed, *pledge, *supplement, *decision;
     int64_t reduced;
     const char *due_statutory, *due_promised, *created_at, *submitted_at, *decided_at,
-        *updated_at;
+        *updated_at, *owed_by;
 };
 
 #define ROW_COLUMNS                                                                               \
     "id, number, item_code, item_version, department_code, applicant_id, enterprise_id, state, "  \
     "version, back_state, assigned_to, form, prefilled, materials, owed, pledge, supplement, "    \
     "decision, promised_days_reduced, due_statutory, due_promised, created_at, submitted_at, "    \
-    "decided_at, updated_at"
+    "decided_at, updated_at, owed_by"
 
 static const char *col(struct arena *a, struct store_stmt *st, int i)
 {
@@ -251,6 +251,7 @@ static void read_row(struct arena *a, struct store_stmt *st, struct case_row *r)
     r->submitted_at = col(a, st, 22);
     r->decided_at = col(a, st, 23);
     r->updated_at = col(a, st, 24);
+    r->owed_by = col(a, st, 25);
 }
 
 /* Loads the case by number: STORE_ROW, STORE_DONE (none) or an error. */
@@ -571,6 +572,7 @@ static json_t *case_json(struct store_conn *c, const struct principal *p,
     json_object_set_new(j, "prefilled", parse_or(r->prefilled, json_object()));
     json_object_set_new(j, "materials", parse_or(r->materials, json_array()));
     json_object_set_new(j, "owed", parse_or(r->owed, json_array()));
+    json_object_set_new(j, "owed_by", r->owed_by ? json_string(r->owed_by) : json_null());
     json_object_set_new(j, "pledge", parse_or(r->pledge, json_null()));
     json_object_set_new(j, "supplement", parse_or(r->supplement, json_null()));
     json_object_set_new(j, "decision", parse_or(r->decision, json_null()));
@@ -1195,6 +1197,15 @@ static json_t *name_list(json_t *body, const char *name, json_t *item, int requi
     return json_deep_copy(v);
 }
 
+/* Compact JSON text in the arena. */
+static const char *adumps(struct arena *a, json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT);
+    const char *out = arena_strdup(a, s ? s : "null");
+    free(s);
+    return out;
+}
+
 static int set_columns(struct store_conn *c, int64_t id, const char *const *names,
                        const char *const *values, int n)
 {
@@ -1249,7 +1260,7 @@ static int act_fn(struct store_conn *c, void *ctx)
     json_t *detail = NULL;
     const char *names[8], *values[8];
     int n = 0;
-    char *texts[8] = {0};
+    const char *texts[8] = {0}; /* in the arena: no frees on the many ways out */
     char now[32];
     now_iso(now);
     char today[WORKDAY_DATE_BUFSZ];
@@ -1303,8 +1314,25 @@ static int act_fn(struct store_conn *c, void *ctx)
             json_decref(item);
             return err_set(t->e, ERR_INVALID, "owed", "cases.missing_not_allowed", NULL);
         }
-        texts[n] = json_dumps(owed, JSON_COMPACT);
+        texts[n] = adumps(t->a, owed);
         names[n] = "owed", values[n] = texts[n], n++;
+        if (json_array_size(owed)) {
+            /* what is owed is owed by a date: given, or the hall's default */
+            const char *by = body_text(t->body, "owed_by", 10, 0, &bad);
+            workday_date d;
+            if (bad || (by && workday_date_parse(by, &d) < 0)) {
+                json_decref(owed);
+                json_decref(item);
+                return err_set(t->e, ERR_INVALID, "owed_by", "cases.date_bad", NULL);
+            }
+            if (!by) {
+                char dd[WORKDAY_DATE_BUFSZ];
+                workday_add(workday_date_of(clock_now_ms(), NULL), TL_SUPPLEMENT_DAYS_DEFAULT, &d,
+                            NULL);
+                by = arena_strdup(t->a, workday_date_format(d, dd));
+            }
+            names[n] = "owed_by", values[n++] = by;
+        }
         if (json_is_true(json_object_get(t->body, "conclude"))) {
             if (!immediate) {
                 json_decref(owed);
@@ -1313,7 +1341,7 @@ static int act_fn(struct store_conn *c, void *ctx)
             }
             to = CASE_APPROVED;
             names[n] = "decided_at", values[n++] = now;
-            texts[n] = strdup("{\"result\":\"approved\"}");
+            texts[n] = "{\"result\":\"approved\"}";
             names[n] = "decision", values[n] = texts[n], n++;
         }
         detail = json_pack("{s:o}", "owed", owed);
@@ -1333,13 +1361,13 @@ static int act_fn(struct store_conn *c, void *ctx)
             }
             json_t *dec = json_pack("{s:s, s:s, s:s, s:s}", "result", "refused", "reasons", reason,
                                     "legal_basis", basis, "remedy", "cases.remedy");
-            texts[n] = json_dumps(dec, JSON_COMPACT);
+            texts[n] = adumps(t->a, dec);
             json_decref(dec);
             names[n] = "decision", values[n] = texts[n], n++;
             names[n] = "decided_at", values[n++] = now;
         } else {
             json_t *dec = json_pack("{s:s, s:s}", "result", "declined", "reasons", reason);
-            texts[n] = json_dumps(dec, JSON_COMPACT);
+            texts[n] = adumps(t->a, dec);
             json_decref(dec);
             names[n] = "decision", values[n] = texts[n], n++;
         }
@@ -1356,7 +1384,7 @@ static int act_fn(struct store_conn *c, void *ctx)
         char dd[WORKDAY_DATE_BUFSZ];
         json_t *sup = json_pack("{s:s, s:O, s:s?, s:s}", "requested_at", now, "missing", missing,
                                 "note", note, "due", workday_date_format(due, dd));
-        texts[n] = json_dumps(sup, JSON_COMPACT);
+        texts[n] = adumps(t->a, sup);
         names[n] = "supplement", values[n] = texts[n], n++;
         names[n] = "back_state", values[n++] = r->state;
         detail = sup;
@@ -1416,7 +1444,7 @@ static int act_fn(struct store_conn *c, void *ctx)
             json_decref(item);
             return rc;
         }
-        texts[n] = json_dumps(mats, JSON_COMPACT);
+        texts[n] = adumps(t->a, mats);
         names[n] = "materials", values[n] = texts[n], n++;
         names[n] = "supplement", values[n++] = NULL;
         names[n] = "back_state", values[n++] = NULL;
@@ -1457,7 +1485,7 @@ static int act_fn(struct store_conn *c, void *ctx)
     case ACT_APPROVE: {
         const char *note = body_text(t->body, "note", 2000, 1, &bad);
         json_t *dec = json_pack("{s:s, s:s?}", "result", "approved", "note", note);
-        texts[n] = json_dumps(dec, JSON_COMPACT);
+        texts[n] = adumps(t->a, dec);
         json_decref(dec);
         names[n] = "decision", values[n] = texts[n], n++;
         names[n] = "decided_at", values[n++] = now;
@@ -1489,7 +1517,7 @@ static int act_fn(struct store_conn *c, void *ctx)
             json_decref(item);
             return err_set(t->e, ERR_INVALID, "assignee", "cases.assignee_bad", NULL);
         }
-        texts[n] = strdup(wt);
+        texts[n] = arena_strdup(t->a, wt);
         names[n] = "assigned_to", values[n] = texts[n], n++;
         detail = json_pack("{s:I}", "assignee", (json_int_t)who);
         break;
@@ -1526,8 +1554,6 @@ static int act_fn(struct store_conn *c, void *ctx)
             store_finalize(as);
         }
     }
-    for (int i = 0; i < 8; i++)
-        free(texts[i]);
     const char *role = t->rel == WHO_STAFF ? ((t->p->roles & ROLE_DEPT_ADMIN) ? "dept_admin" : "staff")
                                            : "applicant";
     if (rc >= 0)
