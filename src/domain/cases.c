@@ -973,6 +973,31 @@ static int notify_applicant(struct store_conn *c, const struct case_row *r, json
     return rc;
 }
 
+/* Notification and commitment: the applicant's signed pledge, recorded at
+ * submission in place of the materials it waives; NULL when none is. */
+static const char *pledge_text(struct arena *a, json_t *materials, const char *now)
+{
+    json_t *waived = json_array();
+    size_t i;
+    json_t *m;
+    json_array_foreach(materials, i, m)
+    {
+        const char *src = json_string_value(json_object_get(m, "source"));
+        if (src && !strcmp(src, "pledge"))
+            json_array_append(waived, json_object_get(m, "name"));
+    }
+    const char *out = NULL;
+    if (json_array_size(waived)) {
+        json_t *p = json_pack("{s:s, s:O}", "signed_at", now, "waived", waived);
+        char *txt = json_dumps(p, JSON_COMPACT);
+        out = arena_strdup(a, txt);
+        free(txt);
+        json_decref(p);
+    }
+    json_decref(waived);
+    return out;
+}
+
 struct create_tx {
     const struct principal *p;
     json_t *item, *form, *prefilled, *materials;
@@ -1001,8 +1026,8 @@ static int create_fn(struct store_conn *c, void *ctx)
                                 "INSERT INTO cases (number, item_code, item_version, "
                                 "department_code, applicant_id, enterprise_id, state, version, "
                                 "form, prefilled, materials, promised_days_reduced, created_at, "
-                                "submitted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, "
-                                "?, ?, ?, ?, ?) RETURNING id",
+                                "submitted_at, updated_at, pledge) VALUES (?, ?, ?, ?, ?, ?, ?, 1, "
+                                "?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                                 &st)) < 0)
             break;
         store_bind_text(st, 1, t->number);
@@ -1022,6 +1047,8 @@ static int create_fn(struct store_conn *c, void *ctx)
         store_bind_text(st, 12, now);
         store_bind_text(st, 13, t->submit ? now : NULL);
         store_bind_text(st, 14, now);
+        const char *pledge = t->submit ? pledge_text(t->a, t->materials, now) : NULL;
+        store_bind_text(st, 15, pledge);
         rc = store_step(st);
         if (rc == STORE_ROW)
             id = store_column_int64(st, 0);
@@ -1290,6 +1317,11 @@ static int act_fn(struct store_conn *c, void *ctx)
         }
         json_decref(mats);
         names[n] = "submitted_at", values[n++] = now;
+        json_t *given = parse_or(r->materials, json_array());
+        const char *pledge = pledge_text(t->a, given, now);
+        json_decref(given);
+        if (pledge)
+            names[n] = "pledge", values[n++] = pledge;
         break;
     }
     case ACT_PRE_ACCEPT: {

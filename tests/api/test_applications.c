@@ -358,6 +358,23 @@ static void test_withdraw_and_locker(void **state)
     json_decref(e);
     free(n);
 
+    /* notification and commitment: a signed pledge in place of a waived material */
+    n = apply(citizen, "{\"item\":\"440600-GA-0001\",\"submit\":true,\"materials\":"
+                       "[{\"index\":0,\"source\":\"certificate\"},{\"index\":1,\"source\":\"pledge\"}]}");
+    snprintf(path, sizeof path, "/api/v1/applications/%s", n);
+    c = ok(client_get(citizen, path), 200);
+    json_t *pledge = json_object_get(c, "pledge");
+    assert_true(json_is_string(json_object_get(pledge, "signed_at")));
+    assert_string_equal(json_string_value(json_array_get(json_object_get(pledge, "waived"), 0)),
+                        "居住登记凭证");
+    json_decref(c);
+    free(n);
+    /* a pledge where the item allows none is refused */
+    json_decref(ok(client_json(citizen, "POST", "/api/v1/applications",
+                               "{\"item\":\"440600-GA-0001\",\"submit\":true,\"materials\":"
+                               "[{\"index\":0,\"source\":\"pledge\"}]}"),
+                   422));
+
     /* the locker: a file in use cannot be deleted; an unused one can */
     json_t *l = ok(client_get(citizen, "/api/v1/locker"), 200);
     assert_true(json_array_size(json_object_get(l, "items")) >= 2);
