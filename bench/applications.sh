@@ -20,7 +20,8 @@
 # Environment: DURATION (15), CLIENTS (32), ROUNDS (3), SIZE (204800),
 # THREADS (server worker threads; 32, see bench/README-applications.md for
 # why not the default), CASES (100000), LIST_DURATION (10), LIST_CONNS (16),
-# ITEM (440600-GA-0002), STRACE (0; 1 adds a round under strace counting the
+# ITEM (440600-GA-0002), EXTRA_INDEXES (1: the list again with the two
+# indexes suggested in docs/PERFORMANCE.md), STRACE (0; 1 adds a round under strace counting the
 # WAL's fdatasync calls, i.e. group commits).
 #
 # Prints Markdown tables for docs/PERFORMANCE.md.
@@ -168,15 +169,16 @@ echo "| **median** | **$m_c32** | **$m_c1** | **$m_ps** | **$(awk -v a="$m_ps" -
 echo
 echo "cases in the database after the rounds: $(sqlite3 "$data/onehall.db" 'SELECT COUNT(*) FROM cases') (uploads: $(sqlite3 "$data/onehall.db" 'SELECT COUNT(*) FROM uploads'))"
 if [ "$STRACE" = 1 ]; then
-  strace -f -qq --seccomp-bpf -e trace=fsync,fdatasync -p "$hall_pid" -o "$work/strace" &
+  strace -f -qq -y -e trace=fsync,fdatasync -p "$hall_pid" -o "$work/strace" &
   st_pid=$!
   sleep 1
   out=$("$work/apply_load" "$hall" "$CLIENTS" "$DURATION" "$SIZE" "$ITEM" "$materials" 90)
   kill -INT "$st_pid"; wait "$st_pid" 2>/dev/null || true
   n=$(kv submissions "$out")
-  wal=$(grep -c 'fdatasync' "$work/strace" || true)
+  wal=$(grep -c 'fdatasync(.*onehall.db-wal>' "$work/strace" || true)
   fs=$(grep -c 'fsync(' "$work/strace" || true)
-  echo "under strace: $n submissions ($(kv per_s "$out")/s), fsync calls $fs (blob files and directories), fdatasync calls $wal (SQLite: WAL commits and checkpoints); about $(awk -v w="$wal" -v n="$n" 'BEGIN {printf "%.1f", w ? 2 * n / w : 0}') group-committed transactions per database sync (2 per submission)"
+  top=$(grep 'fdatasync(.*onehall.db-wal>' "$work/strace" | awk '{print $1}' | sort | uniq -c | sort -rn | head -1 | awk '{print $1}')
+  echo "under strace (slower): $n submissions ($(kv per_s "$out")/s), fsync calls $fs (blob files and directories), fdatasync calls of the WAL $wal, of which ${top:-0} by one thread (the notification outbox's connection); the rest, $((wal - ${top:-0})), carry the $((2 * n)) group-committed transactions (2 per submission): about $(awk -v w="$((wal - ${top:-0}))" -v n="$n" 'BEGIN {printf "%.1f", w > 0 ? 2 * n / w : 0}') per commit"
 fi
 stop_hall
 
@@ -227,8 +229,9 @@ wrk.headers["Authorization"] = "Bearer $token"
 LUA
 paths=("/api/v1/applications?per_page=20" "/api/v1/applications?per_page=20&overdue=1"
   "/api/v1/applications?per_page=20&page=50")
+list_table() { # title
 echo
-echo "### Staff case list ($CASES seeded cases of $dept; wrk -t2 -c$LIST_CONNS -d${LIST_DURATION}s; server default threads)"
+echo "### Staff case list, $1 ($CASES seeded cases of $dept; wrk -t2 -c$LIST_CONNS -d${LIST_DURATION}s; server default threads)"
 echo
 echo "| GET | total in answer | body | requests/s, median (rounds) | p50, median | p99, median (rounds) | server CPU per request | load before |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -239,7 +242,7 @@ for p in "${paths[@]}"; do
   l0=$(load)
   for r in $(seq "$ROUNDS"); do
     c0=$(cpu_ms "$hall_pid")
-    out=$(wrk -t2 -c"$LIST_CONNS" -d"${LIST_DURATION}s" --latency -s "$work/auth.lua" "$hall$p")
+    out=$(wrk -t2 -c"$LIST_CONNS" -d"${LIST_DURATION}s" --timeout 30s --latency -s "$work/auth.lua" "$hall$p")
     c1=$(cpu_ms "$hall_pid")
     grep -q 'Non-2xx' <<<"$out" && { echo "applications.sh: errors from $p" >&2; echo "$out" >&2; }
     rps+=("$(awk '/^Requests\/sec/ {print $2}' <<<"$out")")
@@ -255,5 +258,16 @@ for p in "${paths[@]}"; do
   m_cpu=$(printf '%s\n' "${cpus[@]}" | median)
   echo "| \`$p\` | $tot | $size B | $m_rps ($(IFS=/; echo "${rps[*]}")) | $m_p50 ms | **$m_p99 ms** ($(printf '%s\n' "${p99s[@]}" | ms | paste -sd/)) | $m_cpu ms | $l0 |"
 done
+}
+list_table "as the schema is"
+if [ "${EXTRA_INDEXES:-1}" = 1 ]; then
+  # the suggestion of docs/PERFORMANCE.md: an index in the list's order
+  # (NULL dues last) and a covering one for the COUNT(*)
+  stop_hall
+  sqlite3 "$db" "CREATE INDEX bench_cases_department_due ON cases(department_code, (due_promised IS NULL), due_promised, id);
+    CREATE INDEX bench_cases_department_state ON cases(department_code, state, assigned_to, due_promised); ANALYZE;"
+  start_hall
+  list_table "with two more indexes (suggested)"
+fi
 echo
 echo "load average after: $(load); onehall $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $build"
