@@ -178,7 +178,7 @@ if [ "$STRACE" = 1 ]; then
   wal=$(grep -c 'fdatasync(.*onehall.db-wal>' "$work/strace" || true)
   fs=$(grep -c 'fsync(' "$work/strace" || true)
   top=$(grep 'fdatasync(.*onehall.db-wal>' "$work/strace" | awk '{print $1}' | sort | uniq -c | sort -rn | head -1 | awk '{print $1}')
-  echo "under strace (slower): $n submissions ($(kv per_s "$out")/s), fsync calls $fs (blob files and directories), fdatasync calls of the WAL $wal, of which ${top:-0} by one thread (the notification outbox's connection); the rest, $((wal - ${top:-0})), carry the $((2 * n)) group-committed transactions (2 per submission): about $(awk -v w="$((wal - ${top:-0}))" -v n="$n" 'BEGIN {printf "%.1f", w > 0 ? 2 * n / w : 0}') per commit"
+  echo "under strace (slower): $n submissions ($(kv per_s "$out")/s), fsync calls $fs (blob files and directories), fdatasync calls of the WAL $wal, of which ${top:-0} by one thread (the notification outbox's connection); the rest, $((wal - ${top:-0})), carry the $((2 * n)) group-committed transactions (2 per submission): about $(awk -v w="$((wal - ${top:-0}))" -v n="$n" 'BEGIN {printf "%.1f", (w > 0 ? 2 * n / w : 0)}') per commit"
 fi
 stop_hall
 
