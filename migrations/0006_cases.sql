@@ -27,6 +27,9 @@ CREATE TABLE cases (
     promised_days_reduced BIGINT NOT NULL DEFAULT 0,
     due_statutory TEXT,
     due_promised TEXT,
+    -- the staff list's order: the promised due date, else the statutory
+    -- one, else last ('9999-12-31'), so the index serves it as it stands
+    due_sort TEXT NOT NULL DEFAULT '9999-12-31',
     created_at TEXT NOT NULL,
     submitted_at TEXT,
     decided_at TEXT,
@@ -34,7 +37,7 @@ CREATE TABLE cases (
 );
 CREATE INDEX cases_applicant ON cases(applicant_id, id);
 CREATE INDEX cases_enterprise ON cases(enterprise_id, id);
-CREATE INDEX cases_department ON cases(department_code, due_promised, id);
+CREATE INDEX cases_department ON cases(department_code, due_sort, id);
 
 -- The history: one row per step, who, when and why.
 CREATE TABLE case_events (

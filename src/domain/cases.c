@@ -945,13 +945,16 @@ static int store_dues(struct store_conn *c, struct arena *a, const struct case_r
     char ds[WORKDAY_DATE_BUFSZ], dp[WORKDAY_DATE_BUFSZ];
     json_decref(time_limits(item, r->reduced, ev, n, ds, dp));
     struct store_stmt *st;
-    if ((rc = store_prepare(c, "UPDATE cases SET due_statutory = ?, due_promised = ? WHERE id = ?",
+    if ((rc = store_prepare(c,
+                            "UPDATE cases SET due_statutory = ?, due_promised = ?, due_sort = ? "
+                            "WHERE id = ?",
                             &st)) < 0)
         return rc;
     store_bind_text(st, 1, ds[0] ? ds : NULL);
+    store_bind_text(st, 2, dp[0] ? dp : NULL);
     /* the list sorts by the promised date, the statutory one where none is promised */
-    store_bind_text(st, 2, dp[0] ? dp : ds[0] ? ds : NULL);
-    store_bind_int64(st, 3, r->id);
+    store_bind_text(st, 3, dp[0] ? dp : ds[0] ? ds : "9999-12-31");
+    store_bind_int64(st, 4, r->id);
     rc = store_step(st);
     store_finalize(st);
     return rc < 0 ? rc : 0;
@@ -1758,7 +1761,9 @@ static json_t *summary(struct store_stmt *st, int left_known, int left)
                           store_column_text(st, 0), "number_display", dn, "item_code",
                           store_column_text(st, 1), "item_name", store_column_text(st, 2),
                           "department", store_column_text(st, 3), "state",
-                          store_column_text(st, 4), "due_promised", store_column_text(st, 5),
+                          store_column_text(st, 4), "due_promised",
+                          strcmp(store_column_text(st, 5), "9999-12-31") ? store_column_text(st, 5)
+                                                                          : NULL,
                           "submitted_at", store_column_text(st, 6), "created_at",
                           store_column_text(st, 7), "applicant_name", store_column_text(st, 8));
     json_object_set_new(j, "assigned_to", store_column_is_null(st, 9)
@@ -1770,11 +1775,14 @@ static json_t *summary(struct store_stmt *st, int left_known, int left)
 }
 
 #define LIST_COLUMNS                                                                              \
-    "c.number, c.item_code, i.name, c.department_code, c.state, c.due_promised, "                 \
+    "c.number, c.item_code, i.name, c.department_code, c.state, c.due_sort, "                     \
     "c.submitted_at, c.created_at, a.name, c.assigned_to"
 #define LIST_FROM                                                                                 \
     " FROM cases c LEFT JOIN catalog_items i ON i.code = c.item_code AND i.version = "            \
     "c.item_version LEFT JOIN accounts a ON a.id = c.applicant_id "
+
+/* Lists count at most this many matches ("total_more" says there are more). */
+#define CASE_COUNT_MAX 10000
 
 static const char *const open_states = "('submitted', 'pre_accepted', 'accepted', 'supplement', "
                                        "'under_review', 'special', 'approved')";
@@ -1830,8 +1838,11 @@ static json_t *run_list(struct store_conn *c, const char *sql, const char *count
         storage(e);
         return NULL;
     }
-    return json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-                     (json_int_t)page, "per_page", (json_int_t)per_page);
+    json_t *out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total",
+                            (json_int_t)(total > CASE_COUNT_MAX ? CASE_COUNT_MAX : total), "page",
+                            (json_int_t)page, "per_page", (json_int_t)per_page);
+    json_object_set_new(out, "total_more", json_boolean(total > CASE_COUNT_MAX));
+    return out;
 }
 
 json_t *cases_list_mine(struct store_conn *c, const struct principal *p, long page,
@@ -1884,11 +1895,11 @@ json_t *cases_list_department(struct store_conn *c, const struct principal *p,
         params[np++] = f->item_code;
     }
     if (f->overdue) {
-        buf_puts(&where, " AND c.due_promised < ?");
+        buf_puts(&where, " AND c.due_sort < ?");
         params[np++] = today;
     }
     if (f->due_soon) {
-        buf_puts(&where, " AND c.due_promised <= ?");
+        buf_puts(&where, " AND c.due_sort <= ?");
         params[np++] = soon;
     }
     if (f->mine || !(p->roles & ROLE_DEPT_ADMIN)) {
@@ -1899,10 +1910,12 @@ json_t *cases_list_department(struct store_conn *c, const struct principal *p,
     }
     struct buf sql = BUF_INIT, count = BUF_INIT;
     buf_printf(&sql,
-               "SELECT " LIST_COLUMNS LIST_FROM "%s ORDER BY c.due_promised IS NULL, "
-               "c.due_promised, c.id LIMIT ? OFFSET ?",
+               "SELECT " LIST_COLUMNS LIST_FROM "%s ORDER BY c.due_sort, c.id LIMIT ? OFFSET ?",
                buf_str(&where));
-    buf_printf(&count, "SELECT COUNT(*) FROM cases c %s", buf_str(&where));
+    /* counting a department's every case on every page costs more than the
+     * page: count up to a bound, and say when there are more */
+    buf_printf(&count, "SELECT COUNT(*) FROM (SELECT 1 FROM cases c %s LIMIT %d) x",
+               buf_str(&where), CASE_COUNT_MAX + 1);
     json_t *out = run_list(c, buf_str(&sql), buf_str(&count), params, np, f->page,
                            f->per_page, e);
     buf_free(&sql);

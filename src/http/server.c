@@ -256,7 +256,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     } else if (http_body_finish(r) == 0 && check_access(r) == 0) {
         r->priv->route->handler(r);
     }
-    return http_queue(r) == 0 ? MHD_YES : MHD_NO;
+    int queued = http_queue(r) == 0;
+    /* The answer is built: give the database connection back now, not when
+     * the answer has been sent. A worker thread serves many connections;
+     * holding pool connections while slow clients read would leave it
+     * blocked in store_acquire for a connection only it can free. */
+    if (r->priv->db) {
+        store_release(r->priv->db);
+        r->priv->db = NULL;
+    }
+    return queued ? MHD_YES : MHD_NO;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

@@ -1810,7 +1810,7 @@ static void rating(struct http_req *r, struct buf *b, json_t *cs, const char *nu
     }
     const char *cur = http_form(r, "level");
     for (int l = 5; l >= 1; l--) {
-        char v[4];
+        char v[12];
         snprintf(v, sizeof v, "%d", l);
         snprintf(key, sizeof key, "apply.rate.level.%d", l);
         buf_printf(b,
