@@ -781,6 +781,7 @@ static json_t *check_form(struct store_conn *c, json_t *item, json_t *given, int
             if (!kept && !typed) {
                 json_decref(form);
                 json_decref(*prefilled);
+            *prefilled = NULL;
                 err_set(e, ERR_INVALID, keys[k], "cases.form_text", NULL);
                 return NULL;
             }
@@ -805,6 +806,7 @@ static json_t *check_form(struct store_conn *c, json_t *item, json_t *given, int
         if (!known) {
             json_decref(form);
             json_decref(*prefilled);
+            *prefilled = NULL;
             err_set(e, ERR_INVALID, key, "cases.form_unknown", key);
             return NULL;
         }
@@ -856,6 +858,7 @@ static json_t *check_form(struct store_conn *c, json_t *item, json_t *given, int
         if (bad) {
             json_decref(form);
             json_decref(*prefilled);
+            *prefilled = NULL;
             err_set(e, ERR_INVALID, name, bad, str_of(f, "label"));
             return NULL;
         }

@@ -59,7 +59,8 @@ static int cmp_cstr(const void *a, const void *b)
 const struct cv_dept *catalog_view_dept(const struct catalog_view *v, const char *code)
 {
     struct cv_dept key = {.code = code};
-    return code ? bsearch(&key, v->depts, v->ndepts, sizeof key, cmp_code_dept) : NULL;
+    return code && v->ndepts ? bsearch(&key, v->depts, v->ndepts, sizeof key, cmp_code_dept)
+                             : NULL;
 }
 
 const struct cv_hall *catalog_view_hall(const struct catalog_view *v, const char *code)
@@ -79,7 +80,9 @@ static int cmp_code_item(const void *a, const void *b)
 const struct cv_item *catalog_view_item(const struct catalog_view *v, const char *code)
 {
     struct cv_item key = {.code = code};
-    return code ? bsearch(&key, v->items, v->nitems, sizeof key, cmp_code_item) : NULL;
+    /* an empty catalog has no array to search at all */
+    return code && v->nitems ? bsearch(&key, v->items, v->nitems, sizeof key, cmp_code_item)
+                             : NULL;
 }
 
 /* --- building --- */
