@@ -19,23 +19,20 @@
 static int refuse(struct http_req *r, const struct err *e)
 {
     if (e->code == ERR_CONFLICT && e->arg[0])
-        return http_reply_problems(r, e, json_pack("[{s:s, s:s}]", "code", e->key, "state",
-                                                   e->arg));
+        return http_reply_problems(r, e,
+                                   json_pack("[{s:s, s:s}]", "code", e->key, "state", e->arg));
     return http_reply_err(r, e);
 }
 
 int api_applications_create(struct http_req *r)
 {
     int rc = api_idem_replay(r, SCOPE_APPLY);
-    if (rc != 0)
-        return 0;
+    if (rc != 0) return 0;
     json_t *body = http_json(r);
-    if (!body)
-        return 0;
+    if (!body) return 0;
     json_t *out;
     struct err e;
-    if (cases_create(http_db(r), r->principal, body, r->ip, &out, &e) < 0)
-        return refuse(r, &e);
+    if (cases_create(http_db(r), r->principal, body, r->ip, &out, &e) < 0) return refuse(r, &e);
     char loc[64];
     snprintf(loc, sizeof loc, "/api/v1/applications/%s",
              json_string_value(json_object_get(out, "number")));
@@ -46,8 +43,7 @@ int api_applications_create(struct http_req *r)
 int api_applications_update(struct http_req *r)
 {
     json_t *body = http_json(r);
-    if (!body)
-        return 0;
+    if (!body) return 0;
     json_t *out;
     struct err e;
     if (cases_update_draft(http_db(r), r->principal, http_param(r, "number"), body, r->ip, &out,
@@ -60,8 +56,7 @@ int api_applications_get(struct http_req *r)
 {
     struct err e;
     json_t *out = cases_get(http_db(r), r->principal, http_param(r, "number"), r->ip, &e);
-    if (!out)
-        return refuse(r, &e);
+    if (!out) return refuse(r, &e);
     http_header_add(r, "Cache-Control", "private, no-store");
     return http_reply_json(r, 200, out);
 }
@@ -69,8 +64,7 @@ int api_applications_get(struct http_req *r)
 int api_applications_list(struct http_req *r)
 {
     long page = api_positive_query(r, "page", 1), per_page = api_positive_query(r, "per_page", 20);
-    if (page < 0)
-        return http_fail(r, ERR_INVALID, "page", "api.want_number", NULL);
+    if (page < 0) return http_fail(r, ERR_INVALID, "page", "api.want_number", NULL);
     if (per_page < 0 || per_page > 100)
         return http_fail(r, ERR_INVALID, "per_page", "api.want_number", NULL);
     struct err e;
@@ -92,8 +86,7 @@ int api_applications_list(struct http_req *r)
         f.per_page = per_page;
         out = cases_list_department(http_db(r), r->principal, &f, &e);
     }
-    if (!out)
-        return refuse(r, &e);
+    if (!out) return refuse(r, &e);
     http_header_add(r, "Cache-Control", "private, no-store");
     return http_reply_json(r, 200, out);
 }
@@ -101,12 +94,10 @@ int api_applications_list(struct http_req *r)
 int api_applications_act(struct http_req *r)
 {
     int a = case_action_parse(http_param(r, "action"));
-    if (a < 0)
-        return http_fail(r, ERR_NOT_FOUND, NULL, "cases.action_unknown", NULL);
+    if (a < 0) return http_fail(r, ERR_NOT_FOUND, NULL, "cases.action_unknown", NULL);
     json_t *body = NULL;
     const char *ct = http_header(r, "Content-Type");
-    if (ct && strstr(ct, "json") && !(body = http_json(r)))
-        return 0;
+    if (ct && strstr(ct, "json") && !(body = http_json(r))) return 0;
     json_t *out;
     struct err e;
     if (cases_act(http_db(r), r->principal, http_param(r, "number"), (enum case_action)a, body,
@@ -119,8 +110,7 @@ int api_applications_material(struct http_req *r)
 {
     char *end;
     long long id = strtoll(http_param(r, "upload"), &end, 10);
-    if (*end || id <= 0)
-        return http_fail(r, ERR_NOT_FOUND, NULL, "cases.not_found", NULL);
+    if (*end || id <= 0) return http_fail(r, ERR_NOT_FOUND, NULL, "cases.not_found", NULL);
     char sha[65], type[64];
     struct err e;
     if (cases_log_download(http_db(r), r->principal, http_param(r, "number"), id, r->ip, sha, type,
@@ -133,16 +123,16 @@ int api_applications_material(struct http_req *r)
     /* shown in the browser, never run: images and PDF only, no scripts */
     http_header_add(r, "Content-Disposition", "inline");
     http_header_add(r, "Cache-Control", "private, no-store");
-    http_header_add(r, "Content-Security-Policy", "default-src 'none'; img-src 'self'; "
-                                                  "object-src 'self'; sandbox");
+    http_header_add(r, "Content-Security-Policy",
+                    "default-src 'none'; img-src 'self'; "
+                    "object-src 'self'; sandbox");
     return http_reply_fd(r, 200, type, fd, (uint64_t)size);
 }
 
 int api_applications_rate(struct http_req *r)
 {
     json_t *body = http_json(r);
-    if (!body)
-        return 0;
+    if (!body) return 0;
     json_t *out;
     struct err e;
     if (cases_rate(http_db(r), r->principal, http_param(r, "number"), body, r->ip, &out, &e) < 0)
@@ -154,8 +144,7 @@ int api_items_apply_check(struct http_req *r)
 {
     struct err e;
     json_t *out = cases_prepare(http_db(r), r->principal, http_param(r, "code"), &e);
-    if (!out)
-        return http_reply_err(r, &e);
+    if (!out) return http_reply_err(r, &e);
     http_header_add(r, "Cache-Control", "private, no-store");
     return http_reply_json(r, 200, out);
 }
@@ -164,8 +153,7 @@ int api_locker_list(struct http_req *r)
 {
     struct err e;
     json_t *out = locker_list(http_db(r), r->principal, &e);
-    if (!out)
-        return http_reply_err(r, &e);
+    if (!out) return http_reply_err(r, &e);
     http_header_add(r, "Cache-Control", "private, no-store");
     return http_reply_json(r, 200, out);
 }
@@ -174,11 +162,9 @@ int api_locker_delete(struct http_req *r)
 {
     char *end;
     long long id = strtoll(http_param(r, "id"), &end, 10);
-    if (*end || id <= 0)
-        return http_fail(r, ERR_NOT_FOUND, NULL, "cases.upload_unknown", NULL);
+    if (*end || id <= 0) return http_fail(r, ERR_NOT_FOUND, NULL, "cases.upload_unknown", NULL);
     struct err e;
-    if (locker_delete(http_db(r), r->principal, id, r->ip, &e) < 0)
-        return http_reply_err(r, &e);
+    if (locker_delete(http_db(r), r->principal, id, r->ip, &e) < 0) return http_reply_err(r, &e);
     return http_reply_empty(r, 204);
 }
 
@@ -189,8 +175,7 @@ int api_access_log(struct http_req *r)
         return http_fail(r, ERR_INVALID, page < 0 ? "page" : "per_page", "api.want_number", NULL);
     struct err e;
     json_t *out = cases_access_log(http_db(r), r->principal, page, per_page, &e);
-    if (!out)
-        return http_reply_err(r, &e);
+    if (!out) return http_reply_err(r, &e);
     return http_reply_json(r, 200, out);
 }
 
@@ -198,7 +183,6 @@ int api_stats_ratings(struct http_req *r)
 {
     struct err e;
     json_t *out = cases_rating_stats(http_db(r), &e);
-    if (!out)
-        return http_reply_err(r, &e);
+    if (!out) return http_reply_err(r, &e);
     return http_reply_json(r, 200, out);
 }

@@ -5,10 +5,10 @@
  *        statistics. Everything is answered from the in-memory view
  *        (domain/catalog_view.h) except older versions, read from the store.
  */
+#include "domain/catalog.h"
 #include "api/api.h"
 #include "core/i18n.h"
 #include "core/mem.h"
-#include "domain/catalog.h"
 #include "domain/catalog_store.h"
 #include "domain/catalog_view.h"
 #include "domain/search.h"
@@ -19,8 +19,7 @@
 static struct catalog_view *view_or_fail(struct http_req *r)
 {
     struct catalog_view *v = catalog_view_get(http_db(r));
-    if (!v)
-        http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
+    if (!v) http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
     return v;
 }
 
@@ -46,8 +45,7 @@ static int paging(struct http_req *r, long *page, long *per_page, long def, long
 {
     *page = api_positive_query(r, "page", 1);
     *per_page = api_positive_query(r, "per_page", def);
-    if (*page < 0)
-        return http_fail(r, ERR_INVALID, "page", "api.want_number", NULL), -1;
+    if (*page < 0) return http_fail(r, ERR_INVALID, "page", "api.want_number", NULL), -1;
     if (*per_page < 0 || *per_page > max)
         return http_fail(r, ERR_INVALID, "per_page", "api.want_number", NULL), -1;
     return 0;
@@ -66,17 +64,14 @@ static void put_dept(struct buf *b, const struct cv_dept *d)
 int api_departments_list(struct http_req *r)
 {
     long page, per_page;
-    if (paging(r, &page, &per_page, 200, 500) < 0)
-        return 0;
+    if (paging(r, &page, &per_page, 200, 500) < 0) return 0;
     struct catalog_view *v = view_or_fail(r);
-    if (!v)
-        return 0;
+    if (!v) return 0;
     struct buf b = BUF_INIT;
     buf_puts(&b, "{\"items\":[");
     size_t from = (size_t)((page - 1) * per_page);
     for (size_t i = from, k = 0; i < v->ndepts && k < (size_t)per_page; i++, k++) {
-        if (k)
-            buf_putc(&b, ',');
+        if (k) buf_putc(&b, ',');
         put_dept(&b, &v->depts[i]);
     }
     buf_printf(&b, "],\"total\":%zu,\"page\":%ld,\"per_page\":%ld}", v->ndepts, page, per_page);
@@ -87,8 +82,7 @@ int api_departments_list(struct http_req *r)
 int api_departments_get(struct http_req *r)
 {
     struct catalog_view *v = view_or_fail(r);
-    if (!v)
-        return 0;
+    if (!v) return 0;
     const struct cv_dept *d = catalog_view_dept(v, http_param(r, "code"));
     if (!d) {
         catalog_view_put(v);
@@ -101,16 +95,14 @@ int api_departments_get(struct http_req *r)
     int first = 1;
     for (size_t i = 0; i < v->ndepts; i++) {
         if (v->depts[i].parent && !strcmp(v->depts[i].parent, d->code)) {
-            if (!first)
-                buf_putc(&b, ',');
+            if (!first) buf_putc(&b, ',');
             first = 0;
             put_json_str(&b, v->depts[i].code);
         }
     }
     buf_puts(&b, "],\"services\":[");
     for (size_t i = 0; i < d->nitems; i++) {
-        if (i)
-            buf_putc(&b, ',');
+        if (i) buf_putc(&b, ',');
         buf_puts(&b, v->items[d->items[i]].summary);
     }
     buf_puts(&b, "]}");
@@ -148,7 +140,7 @@ static const char *facet_label(struct http_req *r, const struct catalog_view *v,
     return tr(r->lang, key);
 }
 
-static const char *const facet_names[FACET__COUNT] = {"department", "region", "type",
+static const char *const facet_names[FACET__COUNT] = {"department", "region",  "type",
                                                       "level",      "channel", "target"};
 
 /* A filter value from the query, checked against its allowed values (NULL
@@ -158,8 +150,7 @@ static int filter(struct http_req *r, const char *name, const char *const *allow
 {
     const char *s = http_query(r, name);
     *out = s && *s ? s : NULL;
-    if (!*out)
-        return 0;
+    if (!*out) return 0;
     int ok = strlen(s) <= 64;
     if (ok && allowed) {
         ok = 0;
@@ -169,8 +160,7 @@ static int filter(struct http_req *r, const char *name, const char *const *allow
     for (const char *p = s; ok && *p; p++)
         ok = (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
              *p == '-' || *p == '_' || *p == '.';
-    if (!ok)
-        return http_fail(r, ERR_INVALID, name, "catalog.filter_bad", name), -1;
+    if (!ok) return http_fail(r, ERR_INVALID, name, "catalog.filter_bad", name), -1;
     return 0;
 }
 
@@ -191,16 +181,15 @@ int api_catalog_query(struct http_req *r, struct catalog_query *q)
         filter(r, "type", catalog_item_types, &q->type) < 0 ||
         filter(r, "target", targets, &q->target) < 0 ||
         filter(r, "channel", catalog_channels, &q->channel) < 0 ||
-        filter(r, "theme", catalog_themes, &q->theme) < 0 ||
-        filter(r, "level", levels, &level) < 0)
+        filter(r, "theme", catalog_themes, &q->theme) < 0 || filter(r, "level", levels, &level) < 0)
         return -1;
     q->level = level ? level[0] - '0' : 0;
     return 0;
 }
 
 /* Runs q on v; 0, or -1 when answered 400 (a query that is not text). */
-int api_catalog_run(struct http_req *r, const struct catalog_view *v,
-                    const struct catalog_query *q, struct catalog_hits *hits)
+int api_catalog_run(struct http_req *r, const struct catalog_view *v, const struct catalog_query *q,
+                    struct catalog_hits *hits)
 {
     if (catalog_view_query(v, q, hits) == SEARCH_BAD) {
         int too_long = q->qlen > SEARCH_MAX_QUERY;
@@ -215,11 +204,9 @@ int api_items_list(struct http_req *r)
 {
     struct catalog_query q;
     long page, per_page;
-    if (api_catalog_query(r, &q) < 0 || paging(r, &page, &per_page, 20, 100) < 0)
-        return 0;
+    if (api_catalog_query(r, &q) < 0 || paging(r, &page, &per_page, 20, 100) < 0) return 0;
     struct catalog_view *v = view_or_fail(r);
-    if (!v)
-        return 0;
+    if (!v) return 0;
     /* the same question on the same revision has the same answer */
     struct buf key = BUF_INIT, b = BUF_INIT;
     buf_printf(&key, "api-items\x1f%d\x1f%ld\x1f%ld\x1f%d", (int)r->lang, page, per_page, q.level);
@@ -240,8 +227,7 @@ int api_items_list(struct http_req *r)
     buf_puts(&b, "{\"items\":[");
     size_t from = (size_t)((page - 1) * per_page);
     for (size_t i = from, k = 0; i < hits.n && k < (size_t)per_page; i++, k++) {
-        if (k)
-            buf_putc(&b, ',');
+        if (k) buf_putc(&b, ',');
         buf_puts(&b, v->items[hits.idx[i]].summary);
     }
     buf_printf(&b, "],\"total\":%zu,\"page\":%ld,\"per_page\":%ld,\"facets\":{", hits.n, page,
@@ -271,8 +257,7 @@ int api_items_list(struct http_req *r)
 static int64_t version_query(struct http_req *r)
 {
     const char *s = http_query(r, "version");
-    if (!s)
-        return 0;
+    if (!s) return 0;
     char *end;
     long long n = strtoll(s, &end, 10);
     if (!*s || *end || n < 1 || n > 100000)
@@ -307,7 +292,8 @@ json_t *api_item_guide(struct http_req *r, const struct catalog_view *v, const c
         return NULL;
     }
     *status_out = 200;
-    json_object_set_new(item, "level", json_integer(in_force ? x->level : catalog_item_level(item)));
+    json_object_set_new(item, "level",
+                        json_integer(in_force ? x->level : catalog_item_level(item)));
     const char *dcode = json_string_value(json_object_get(item, "department"));
     const struct cv_dept *d = catalog_view_dept(v, dcode);
     json_object_set_new(item, "department_name", d ? json_string(d->name) : json_null());
@@ -328,11 +314,9 @@ json_t *api_item_guide(struct http_req *r, const struct catalog_view *v, const c
 int api_items_get(struct http_req *r)
 {
     int64_t version = version_query(r);
-    if (version < 0)
-        return 0;
+    if (version < 0) return 0;
     struct catalog_view *v = view_or_fail(r);
-    if (!v)
-        return 0;
+    if (!v) return 0;
     const char *code = http_param(r, "code");
     const struct cv_item *x = catalog_view_item(v, code);
     /* a published version never changes, but its department's name may:
@@ -366,8 +350,7 @@ int api_item_versions(struct http_req *r)
 {
     const char *code = http_param(r, "code");
     json_t *all = catalog_versions(http_db(r), code);
-    if (!all)
-        return http_fail(r, ERR_NOT_FOUND, NULL, "catalog.not_found", NULL);
+    if (!all) return http_fail(r, ERR_NOT_FOUND, NULL, "catalog.not_found", NULL);
     const char *dept = json_string_value(json_object_get(json_array_get(all, 0), "department"));
     int editor = catalog_may_edit(http_db(r), r->principal, dept);
     json_t *out = json_array();
@@ -376,8 +359,7 @@ int api_item_versions(struct http_req *r)
     json_array_foreach(all, i, e)
     {
         const char *st = json_string_value(json_object_get(e, "status"));
-        if (editor || strcmp(st, "draft"))
-            json_array_append(out, e);
+        if (editor || strcmp(st, "draft")) json_array_append(out, e);
     }
     json_decref(all);
     if (!json_array_size(out)) {
@@ -386,15 +368,14 @@ int api_item_versions(struct http_req *r)
     }
     size_t n = json_array_size(out);
     return http_reply_json(r, 200,
-                           json_pack("{s:o, s:I, s:i, s:I}", "items", out, "total",
-                                     (json_int_t)n, "page", 1, "per_page", (json_int_t)n));
+                           json_pack("{s:o, s:I, s:i, s:I}", "items", out, "total", (json_int_t)n,
+                                     "page", 1, "per_page", (json_int_t)n));
 }
 
 int api_stats_depth(struct http_req *r)
 {
     struct catalog_view *v = view_or_fail(r);
-    if (!v)
-        return 0;
+    if (!v) return 0;
     char etag[48];
     snprintf(etag, sizeof etag, "\"depth-r%lld\"", (long long)v->revision);
     http_header_add(r, "ETag", etag);

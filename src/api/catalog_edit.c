@@ -20,16 +20,13 @@ json_t *api_catalog_problems(struct http_req *r, const struct catalog_report *re
         const struct catalog_problem *p = &rep->v[i];
         char msg[512];
         trf(r->lang, p->key, p->arg, msg, sizeof msg);
-        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "severity",
-                              p->error ? "error" : "warning", "item", p->item, "field", p->field,
-                              "code", p->key, "message", msg);
+        json_t *j =
+            json_pack("{s:s, s:s, s:s, s:s, s:s}", "severity", p->error ? "error" : "warning",
+                      "item", p->item, "field", p->field, "code", p->key, "message", msg);
         if (!j) /* an argument that is not text (a broken import): keep the rest */
-            j = json_pack("{s:s, s:s}", "severity", p->error ? "error" : "warning", "code",
-                          p->key);
-        if (p->file[0])
-            json_object_set_new(j, "file", json_string(p->file));
-        if (p->line)
-            json_object_set_new(j, "line", json_integer(p->line));
+            j = json_pack("{s:s, s:s}", "severity", p->error ? "error" : "warning", "code", p->key);
+        if (p->file[0]) json_object_set_new(j, "file", json_string(p->file));
+        if (p->line) json_object_set_new(j, "line", json_integer(p->line));
         json_array_append_new(out, j);
     }
     return out;
@@ -43,8 +40,7 @@ static int reply_refusal(struct http_req *r, const struct err *e, const struct c
 static int save_draft(struct http_req *r, const char *code)
 {
     json_t *body = http_json(r);
-    if (!body)
-        return 0;
+    if (!body) return 0;
     /* what the guide adds when read is derived, not edited: drop it so a
      * guide read, changed and sent back is accepted */
     json_object_del(body, "level");
@@ -105,8 +101,9 @@ int api_items_publish(struct http_req *r)
     }
     catalog_report_free(&rep);
     catalog_view_stale();
-    return http_reply_json(r, 200, json_pack("{s:s, s:I, s:s}", "code", code, "version",
-                                             (json_int_t)version, "status", "published"));
+    return http_reply_json(r, 200,
+                           json_pack("{s:s, s:I, s:s}", "code", code, "version",
+                                     (json_int_t)version, "status", "published"));
 }
 
 int api_items_withdraw(struct http_req *r)
@@ -126,29 +123,28 @@ int api_catalog_carding(struct http_req *r)
 {
     const char *only = http_query(r, "department");
     json_t *items = catalog_current(http_db(r), only);
-    if (!items)
-        return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
+    if (!items) return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
     json_t *depts = json_object();
     size_t i, total_errors = 0, total_warnings = 0, carded = 0;
     json_t *it;
     json_array_foreach(items, i, it)
     {
         const char *dept = json_string_value(json_object_get(it, "department"));
-        if (!catalog_may_edit(http_db(r), r->principal, dept))
-            continue;
+        if (!catalog_may_edit(http_db(r), r->principal, dept)) continue;
         carded++;
         struct catalog_report rep = {0};
         catalog_item_card(it, &rep);
         json_t *d = json_object_get(depts, dept);
         if (!d) {
-            d = json_pack("{s:s, s:i, s:i, s:i, s:[]}", "department", dept, "items", 0, "errors",
-                          0, "warnings", 0, "problems");
+            d = json_pack("{s:s, s:i, s:i, s:i, s:[]}", "department", dept, "items", 0, "errors", 0,
+                          "warnings", 0, "problems");
             json_object_set_new(depts, dept, d);
         }
         json_object_set_new(d, "items",
                             json_integer(json_integer_value(json_object_get(d, "items")) + 1));
-        json_object_set_new(d, "errors", json_integer(json_integer_value(json_object_get(d, "errors")) +
-                                                      (json_int_t)rep.errors));
+        json_object_set_new(d, "errors",
+                            json_integer(json_integer_value(json_object_get(d, "errors")) +
+                                         (json_int_t)rep.errors));
         json_object_set_new(d, "warnings",
                             json_integer(json_integer_value(json_object_get(d, "warnings")) +
                                          (json_int_t)rep.warnings));
@@ -182,32 +178,29 @@ int api_catalog_carding(struct http_req *r)
 int api_catalog_import(struct http_req *r)
 {
     json_t *doc = http_json(r);
-    if (!doc)
-        return 0;
+    if (!doc) return 0;
     struct catalog_report rep = {0};
     struct catalog_import_counts n;
     struct err e;
-    if (catalog_import(http_db(r), doc, r->principal->account_id, r->ip, NULL, NULL, &rep, &n,
-                       &e) < 0) {
+    if (catalog_import(http_db(r), doc, r->principal->account_id, r->ip, NULL, NULL, &rep, &n, &e) <
+        0) {
         reply_refusal(r, &e, &rep);
         catalog_report_free(&rep);
         return 0;
     }
     catalog_report_free(&rep);
     catalog_view_stale();
-    return http_reply_json(r, 200,
-                           json_pack("{s:I, s:I, s:I, s:I, s:I}", "departments",
-                                     (json_int_t)n.departments, "halls", (json_int_t)n.halls,
-                                     "items_added", (json_int_t)n.items_added, "items_unchanged",
-                                     (json_int_t)n.items_unchanged, "items_replaced",
-                                     (json_int_t)n.items_replaced));
+    return http_reply_json(
+        r, 200,
+        json_pack("{s:I, s:I, s:I, s:I, s:I}", "departments", (json_int_t)n.departments, "halls",
+                  (json_int_t)n.halls, "items_added", (json_int_t)n.items_added, "items_unchanged",
+                  (json_int_t)n.items_unchanged, "items_replaced", (json_int_t)n.items_replaced));
 }
 
 int api_catalog_export(struct http_req *r)
 {
     json_t *doc = catalog_export(http_db(r));
-    if (!doc)
-        return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
+    if (!doc) return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
     http_header_add(r, "Content-Disposition", "attachment; filename=\"catalog.json\"");
     http_header_add(r, "Cache-Control", "no-store");
     return http_reply_json(r, 200, doc);

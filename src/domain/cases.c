@@ -25,12 +25,12 @@
 #include <string.h>
 
 static const char *const state_names[CASE__COUNT] = {
-    "draft",    "submitted",    "pre_accepted", "accepted", "declined", "supplement",
-    "under_review", "special",  "approved",     "refused",  "delivered", "withdrawn"};
+    "draft",        "submitted", "pre_accepted", "accepted", "declined",  "supplement",
+    "under_review", "special",   "approved",     "refused",  "delivered", "withdrawn"};
 static const char *const action_names[ACT__COUNT] = {
-    "submit",  "pre_accept",    "accept",      "decline", "request_supplement",
+    "submit",     "pre_accept", "accept",        "decline",     "request_supplement",
     "supplement", "review",     "special_start", "special_end", "extend",
-    "approve", "refuse",        "deliver",     "withdraw", "assign"};
+    "approve",    "refuse",     "deliver",       "withdraw",    "assign"};
 
 const char *case_state_name(enum case_state s)
 {
@@ -40,8 +40,7 @@ const char *case_state_name(enum case_state s)
 int case_state_parse(const char *s)
 {
     for (int i = 0; s && i < CASE__COUNT; i++)
-        if (!strcmp(state_names[i], s))
-            return i;
+        if (!strcmp(state_names[i], s)) return i;
     return -1;
 }
 
@@ -53,8 +52,7 @@ const char *case_action_name(enum case_action a)
 int case_action_parse(const char *s)
 {
     for (int i = 0; s && i < ACT__COUNT; i++)
-        if (!strcmp(action_names[i], s))
-            return i;
+        if (!strcmp(action_names[i], s)) return i;
     return -1;
 }
 
@@ -86,9 +84,8 @@ static const struct transition {
     [ACT_APPROVE] = {S(CASE_ACCEPTED) | S(CASE_REVIEW), CASE_APPROVED, WHO_STAFF},
     [ACT_REFUSE] = {S(CASE_ACCEPTED) | S(CASE_REVIEW), CASE_REFUSED, WHO_STAFF},
     [ACT_DELIVER] = {S(CASE_APPROVED), CASE_DELIVERED, WHO_STAFF},
-    [ACT_WITHDRAW] = {S(CASE_DRAFT) | S(CASE_SUBMITTED) | S(CASE_PRE_ACCEPTED) |
-                          S(CASE_ACCEPTED) | S(CASE_SUPPLEMENT) | S(CASE_REVIEW) |
-                          S(CASE_SPECIAL),
+    [ACT_WITHDRAW] = {S(CASE_DRAFT) | S(CASE_SUBMITTED) | S(CASE_PRE_ACCEPTED) | S(CASE_ACCEPTED) |
+                          S(CASE_SUPPLEMENT) | S(CASE_REVIEW) | S(CASE_SPECIAL),
                       CASE_WITHDRAWN, WHO_APPLICANT},
     [ACT_ASSIGN] = {S(CASE_SUBMITTED) | S(CASE_PRE_ACCEPTED) | S(CASE_ACCEPTED) |
                         S(CASE_SUPPLEMENT) | S(CASE_REVIEW) | S(CASE_SPECIAL) | S(CASE_APPROVED),
@@ -104,8 +101,7 @@ static int luhn_digit(const char *d, size_t n)
         int x = d[n - 1 - i] - '0';
         if (i % 2 == 0) {
             x *= 2;
-            if (x > 9)
-                x -= 9;
+            if (x > 9) x -= 9;
         }
         sum += x;
     }
@@ -139,16 +135,14 @@ int case_number_parse(const char *typed, char *out)
     size_t n = 0;
     for (const char *p = typed; p && *p; p++) {
         if (*p >= '0' && *p <= '9') {
-            if (n == 12)
-                return -1;
+            if (n == 12) return -1;
             out[n++] = *p;
         } else if (*p != '-' && *p != ' ') {
             return -1;
         }
     }
     out[n] = '\0';
-    if (n != 12 || luhn_digit(out, 11) != out[11] - '0')
-        return -1;
+    if (n != 12 || luhn_digit(out, 11) != out[11] - '0') return -1;
     return 0;
 }
 
@@ -189,8 +183,7 @@ static int64_t department_id_of(struct store_conn *c, const char *code)
 static const char *body_text(json_t *body, const char *name, size_t max, int multiline, int *bad)
 {
     json_t *v = json_object_get(body, name);
-    if (!v || json_is_null(v))
-        return NULL;
+    if (!v || json_is_null(v)) return NULL;
     const char *s = json_string_value(v);
     size_t cps = 0;
     if (!s || utf8_count(s, strlen(s), &cps) < 0 || cps > max ||
@@ -208,14 +201,14 @@ struct case_row {
     const char *number, *item_code, *department_code, *state, *back_state;
     const char *form, *prefilled, *materials, *owed, *pledge, *supplement, *decision;
     int64_t reduced;
-    const char *due_statutory, *due_promised, *created_at, *submitted_at, *decided_at,
-        *updated_at, *owed_by;
+    const char *due_statutory, *due_promised, *created_at, *submitted_at, *decided_at, *updated_at,
+        *owed_by;
 };
 
-#define ROW_COLUMNS                                                                               \
-    "id, number, item_code, item_version, department_code, applicant_id, enterprise_id, state, "  \
-    "version, back_state, assigned_to, form, prefilled, materials, owed, pledge, supplement, "    \
-    "decision, promised_days_reduced, due_statutory, due_promised, created_at, submitted_at, "    \
+#define ROW_COLUMNS                                                                                \
+    "id, number, item_code, item_version, department_code, applicant_id, enterprise_id, state, "   \
+    "version, back_state, assigned_to, form, prefilled, materials, owed, pledge, supplement, "     \
+    "decision, promised_days_reduced, due_statutory, due_promised, created_at, submitted_at, "     \
     "decided_at, updated_at, owed_by"
 
 static const char *col(struct arena *a, struct store_stmt *st, int i)
@@ -255,27 +248,22 @@ static void read_row(struct arena *a, struct store_stmt *st, struct case_row *r)
 }
 
 /* Loads the case by number: STORE_ROW, STORE_DONE (none) or an error. */
-static int load_row(struct store_conn *c, struct arena *a, const char *number,
-                    struct case_row *out)
+static int load_row(struct store_conn *c, struct arena *a, const char *number, struct case_row *out)
 {
     struct store_stmt *st;
     int rc = store_prepare(c, "SELECT " ROW_COLUMNS " FROM cases WHERE number = ?", &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     store_bind_text(st, 1, number);
     rc = store_step(st);
-    if (rc == STORE_ROW)
-        read_row(a, st, out);
+    if (rc == STORE_ROW) read_row(a, st, out);
     store_finalize(st);
     return rc;
 }
 
 /* What p is to the case: WHO_APPLICANT, WHO_STAFF (of its department) or 0. */
-static unsigned relation(struct store_conn *c, const struct principal *p,
-                         const struct case_row *r)
+static unsigned relation(struct store_conn *c, const struct principal *p, const struct case_row *r)
 {
-    if (!p)
-        return 0;
+    if (!p) return 0;
     if (p->account_id == r->applicant_id ||
         (r->enterprise_id && enterprises_is_agent(c, r->enterprise_id, p->account_id)))
         return WHO_APPLICANT;
@@ -292,8 +280,7 @@ static int tl_limit_of(json_t *limit, int reduce, struct tl_limit *out)
     const char *unit = str_of(limit, "unit");
     int amount = (int)json_integer_value(json_object_get(limit, "value"));
     memset(out, 0, sizeof *out);
-    if (!unit || !strcmp(unit, "none"))
-        return 0;
+    if (!unit || !strcmp(unit, "none")) return 0;
     if (!strcmp(unit, "immediate"))
         out->unit = TL_IMMEDIATE;
     else if (!strcmp(unit, "hours"))
@@ -311,8 +298,8 @@ struct ev_row {
     const char *action, *from, *to, *actor_role, *actor_name, *reason, *detail;
 };
 
-static int load_events(struct store_conn *c, struct arena *a, int64_t case_id,
-                       struct ev_row **out, size_t *n)
+static int load_events(struct store_conn *c, struct arena *a, int64_t case_id, struct ev_row **out,
+                       size_t *n)
 {
     struct store_stmt *st;
     int rc = store_prepare(c,
@@ -321,8 +308,7 @@ static int load_events(struct store_conn *c, struct arena *a, int64_t case_id,
                            "LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.case_id = ? "
                            "ORDER BY e.seq",
                            &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     store_bind_int64(st, 1, case_id);
     size_t cap = 16;
     *out = arena_alloc(a, cap * sizeof **out);
@@ -358,7 +344,9 @@ static size_t tl_events(const struct ev_row *ev, size_t n, struct tl_event *out)
         int a = case_action_parse(ev[i].action);
         struct tl_event t = {0, ev[i].at_ms, 0};
         switch (a) {
-        case ACT_SUBMIT: t.kind = TL_EV_SUBMITTED; break;
+        case ACT_SUBMIT:
+            t.kind = TL_EV_SUBMITTED;
+            break;
         case ACT_ACCEPT:
             t.kind = TL_EV_ACCEPTED;
             out[k++] = t;
@@ -367,11 +355,21 @@ static size_t tl_events(const struct ev_row *ev, size_t n, struct tl_event *out)
             else
                 continue;
             break;
-        case ACT_DECLINE: t.kind = TL_EV_DECLINED; break;
-        case ACT_REQUEST_SUPPLEMENT: t.kind = TL_EV_SUPPLEMENT_REQUESTED; break;
-        case ACT_SUPPLEMENT: t.kind = TL_EV_SUPPLEMENT_RECEIVED; break;
-        case ACT_SPECIAL_START: t.kind = TL_EV_SPECIAL_STARTED; break;
-        case ACT_SPECIAL_END: t.kind = TL_EV_SPECIAL_ENDED; break;
+        case ACT_DECLINE:
+            t.kind = TL_EV_DECLINED;
+            break;
+        case ACT_REQUEST_SUPPLEMENT:
+            t.kind = TL_EV_SUPPLEMENT_REQUESTED;
+            break;
+        case ACT_SUPPLEMENT:
+            t.kind = TL_EV_SUPPLEMENT_RECEIVED;
+            break;
+        case ACT_SPECIAL_START:
+            t.kind = TL_EV_SPECIAL_STARTED;
+            break;
+        case ACT_SPECIAL_END:
+            t.kind = TL_EV_SPECIAL_ENDED;
+            break;
         case ACT_EXTEND: {
             t.kind = TL_EV_EXTENDED;
             json_t *d = ev[i].detail ? json_loads(ev[i].detail, 0, NULL) : NULL;
@@ -380,9 +378,14 @@ static size_t tl_events(const struct ev_row *ev, size_t n, struct tl_event *out)
             break;
         }
         case ACT_APPROVE:
-        case ACT_REFUSE: t.kind = TL_EV_DECIDED; break;
-        case ACT_DELIVER: t.kind = TL_EV_DELIVERED; break;
-        default: continue;
+        case ACT_REFUSE:
+            t.kind = TL_EV_DECIDED;
+            break;
+        case ACT_DELIVER:
+            t.kind = TL_EV_DELIVERED;
+            break;
+        default:
+            continue;
         }
         out[k++] = t;
     }
@@ -394,8 +397,9 @@ static json_t *tl_json(const struct tl_result *r)
     char d[WORKDAY_DATE_BUFSZ];
     json_t *j = json_object();
     json_object_set_new(j, "state", json_string(tl_state_name(r->state)));
-    json_object_set_new(j, "due", r->due != WORKDAY_NONE ? json_string(workday_date_format(r->due, d))
-                                                        : json_null());
+    json_object_set_new(j, "due",
+                        r->due != WORKDAY_NONE ? json_string(workday_date_format(r->due, d))
+                                               : json_null());
     json_object_set_new(j, "total", json_integer(r->total));
     json_object_set_new(j, "used", json_integer(r->used));
     json_object_set_new(j, "left", json_integer(r->left));
@@ -412,8 +416,8 @@ static json_t *tl_json(const struct tl_result *r)
     json_t *steps = json_array();
     for (size_t i = 0; i < r->n_steps; i++)
         json_array_append_new(steps, json_pack("{s:s, s:{s:s, s:s}}", "kind",
-                                               tl_step_kind_name(r->steps[i].kind), "text",
-                                               "zh-CN", r->steps[i].text[LANG_ZH], "en",
+                                               tl_step_kind_name(r->steps[i].kind), "text", "zh-CN",
+                                               r->steps[i].text[LANG_ZH], "en",
                                                r->steps[i].text[LANG_EN]));
     json_object_set_new(j, "steps", steps);
     return j;
@@ -463,8 +467,7 @@ static json_t *time_limits(json_t *item, int64_t reduced, const struct ev_row *e
             }
             timelimit_result_free(&er);
         }
-        if (due != WORKDAY_NONE)
-            workday_date_format(due, which ? due_prom : due_stat);
+        if (due != WORKDAY_NONE) workday_date_format(due, which ? due_prom : due_stat);
         json_object_set_new(out, which ? "promised" : "statutory", j);
         timelimit_result_free(&res);
     }
@@ -477,19 +480,16 @@ static json_t *time_limits(json_t *item, int64_t reduced, const struct ev_row *e
 static json_t *parse_or(const char *text, json_t *fallback)
 {
     json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-    if (!j)
-        return fallback;
+    if (!j) return fallback;
     json_decref(fallback);
     return j;
 }
 
 static json_t *account_ref(struct store_conn *c, int64_t id)
 {
-    if (!id)
-        return json_null();
+    if (!id) return json_null();
     struct store_stmt *st;
-    if (store_prepare(c, "SELECT name FROM accounts WHERE id = ?", &st) < 0)
-        return json_null();
+    if (store_prepare(c, "SELECT name FROM accounts WHERE id = ?", &st) < 0) return json_null();
     store_bind_int64(st, 1, id);
     json_t *out = json_null();
     if (store_step(st) == STORE_ROW)
@@ -500,16 +500,15 @@ static json_t *account_ref(struct store_conn *c, int64_t id)
 
 static json_t *enterprise_ref(struct store_conn *c, int64_t id)
 {
-    if (!id)
-        return json_null();
+    if (!id) return json_null();
     struct store_stmt *st;
     if (store_prepare(c, "SELECT name, uscc FROM enterprises WHERE id = ?", &st) < 0)
         return json_null();
     store_bind_int64(st, 1, id);
     json_t *out = json_null();
     if (store_step(st) == STORE_ROW)
-        out = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name",
-                        store_column_text(st, 0), "uscc", store_column_text(st, 1));
+        out = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", store_column_text(st, 0),
+                        "uscc", store_column_text(st, 1));
     store_finalize(st);
     return out;
 }
@@ -521,20 +520,18 @@ static json_t *allowed(const struct case_row *r, unsigned rel, const struct prin
     json_t *out = json_array();
     int s = case_state_parse(r->state);
     for (int a = 0; a < ACT__COUNT; a++) {
-        if (!(flow[a].from & S(s)) || !(flow[a].who & rel))
-            continue;
+        if (!(flow[a].from & S(s)) || !(flow[a].who & rel)) continue;
         if (a == ACT_ASSIGN && !(p->roles & ROLE_DEPT_ADMIN) && r->assigned_to)
             continue; /* a clerk takes an unassigned case; admins reassign */
-        if (a == ACT_SUBMIT && s != CASE_DRAFT)
-            continue;
+        if (a == ACT_SUBMIT && s != CASE_DRAFT) continue;
         (void)item;
         json_array_append_new(out, json_string(action_names[a]));
     }
     return out;
 }
 
-static json_t *case_json(struct store_conn *c, const struct principal *p,
-                         const struct case_row *r, unsigned rel, struct arena *a)
+static json_t *case_json(struct store_conn *c, const struct principal *p, const struct case_row *r,
+                         unsigned rel, struct arena *a)
 {
     json_t *item = catalog_item_get(c, r->item_code, r->item_version);
     struct ev_row *ev = NULL;
@@ -549,8 +546,7 @@ static json_t *case_json(struct store_conn *c, const struct principal *p,
     struct store_stmt *st;
     if (store_prepare(c, "SELECT name FROM departments WHERE code = ?", &st) == 0) {
         store_bind_text(st, 1, r->department_code);
-        if (store_step(st) == STORE_ROW)
-            dname = arena_strdup(a, store_column_text(st, 0));
+        if (store_step(st) == STORE_ROW) dname = arena_strdup(a, store_column_text(st, 0));
         store_finalize(st);
     }
     json_object_set_new(
@@ -558,8 +554,7 @@ static json_t *case_json(struct store_conn *c, const struct principal *p,
         json_pack("{s:s, s:I, s:s?, s:s, s:s?, s:s?, s:s?, s:b, s:b}", "code", r->item_code,
                   "version", (json_int_t)r->item_version, "name", str_of(item, "name"),
                   "department", r->department_code, "department_name", dname, "handling",
-                  str_of(item, "handling"), "type", str_of(item, "type"),
-                  "acceptance_with_missing",
+                  str_of(item, "handling"), "type", str_of(item, "type"), "acceptance_with_missing",
                   json_is_true(json_object_get(item, "acceptance_with_missing")),
                   "commitment_allowed",
                   json_is_true(json_object_get(json_object_get(item, "commitment"), "allowed"))));
@@ -580,15 +575,16 @@ static json_t *case_json(struct store_conn *c, const struct principal *p,
     json_object_set_new(j, "time_limit", time_limits(item, r->reduced, ev, n, ds, dp));
     json_object_set_new(j, "promised_days_reduced", json_integer(r->reduced));
     json_object_set_new(j, "created_at", json_string(r->created_at));
-    json_object_set_new(j, "submitted_at", r->submitted_at ? json_string(r->submitted_at) : json_null());
+    json_object_set_new(j, "submitted_at",
+                        r->submitted_at ? json_string(r->submitted_at) : json_null());
     json_object_set_new(j, "decided_at", r->decided_at ? json_string(r->decided_at) : json_null());
     json_t *hist = json_array();
     for (size_t i = 0; i < n; i++) {
         char at[32];
         clock_format_iso(ev[i].at_ms, at);
         json_t *h = json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s?}", "seq", (json_int_t)ev[i].seq,
-                              "action", ev[i].action, "from", ev[i].from, "to", ev[i].to, "at",
-                              at, "reason", ev[i].reason);
+                              "action", ev[i].action, "from", ev[i].from, "to", ev[i].to, "at", at,
+                              "reason", ev[i].reason);
         /* the applicant sees the role of the person who acted; staff see names */
         json_t *actor = json_pack("{s:s}", "role", ev[i].actor_role);
         if (rel == WHO_STAFF || (ev[i].actor_id && ev[i].actor_id == p->account_id)) {
@@ -603,16 +599,16 @@ static json_t *case_json(struct store_conn *c, const struct principal *p,
     json_object_set_new(j, "history", hist);
     json_object_set_new(j, "allowed", allowed(r, rel, p, item));
     json_t *rating = json_null();
-    if (store_prepare(c, "SELECT level, comment, indicators, at FROM case_ratings WHERE case_id = ?",
+    if (store_prepare(c,
+                      "SELECT level, comment, indicators, at FROM case_ratings WHERE case_id = ?",
                       &st) == 0) {
         store_bind_int64(st, 1, r->id);
         if (store_step(st) == STORE_ROW) {
             json_decref(rating);
-            rating = json_pack("{s:I, s:s?, s:o, s:s}", "level",
-                               (json_int_t)store_column_int64(st, 0), "comment",
-                               store_column_text(st, 1),
-                               "indicators", parse_or(store_column_text(st, 2), json_array()),
-                               "at", store_column_text(st, 3));
+            rating = json_pack(
+                "{s:I, s:s?, s:o, s:s}", "level", (json_int_t)store_column_int64(st, 0), "comment",
+                store_column_text(st, 1), "indicators",
+                parse_or(store_column_text(st, 2), json_array()), "at", store_column_text(st, 3));
         }
         store_finalize(st);
     }
@@ -646,14 +642,12 @@ static int own_upload(struct store_conn *c, int64_t owner, int64_t upload_id, js
 static int waived(json_t *item, const char *name)
 {
     json_t *c = json_object_get(item, "commitment");
-    if (!json_is_true(json_object_get(c, "allowed")))
-        return 0;
+    if (!json_is_true(json_object_get(c, "allowed"))) return 0;
     size_t i;
     json_t *w;
     json_array_foreach(json_object_get(c, "waived_materials"), i, w)
     {
-        if (json_string_value(w) && !strcmp(json_string_value(w), name))
-            return 1;
+        if (json_string_value(w) && !strcmp(json_string_value(w), name)) return 1;
     }
     return 0;
 }
@@ -663,9 +657,8 @@ static int waived(json_t *item, const char *name)
  * be given (a supplement answers only what was asked). Errors name the
  * field "materials[i]". *all_electronic: every given material is electronic
  * (an upload, data or an e-certificate), for the online preference. */
-static json_t *resolve_materials(struct store_conn *c, json_t *item, json_t *given,
-                                 int64_t owner, int require_all, json_t *base,
-                                 int *all_electronic, struct err *e)
+static json_t *resolve_materials(struct store_conn *c, json_t *item, json_t *given, int64_t owner,
+                                 int require_all, json_t *base, int *all_electronic, struct err *e)
 {
     json_t *mats = json_object_get(item, "materials");
     size_t nm = json_array_size(mats);
@@ -673,12 +666,12 @@ static json_t *resolve_materials(struct store_conn *c, json_t *item, json_t *giv
     for (size_t i = 0; i < nm; i++) {
         json_t *m = json_array_get(mats, i);
         json_t *prev = base ? json_array_get(base, i) : NULL;
-        json_array_append_new(
-            out, prev ? json_deep_copy(prev)
-                      : json_pack("{s:I, s:s, s:b, s:n, s:n}", "index", (json_int_t)i, "name",
-                                  str_of(m, "name"), "required",
-                                  json_is_true(json_object_get(m, "required")), "source",
-                                  "upload"));
+        json_array_append_new(out,
+                              prev ? json_deep_copy(prev)
+                                   : json_pack("{s:I, s:s, s:b, s:n, s:n}", "index", (json_int_t)i,
+                                               "name", str_of(m, "name"), "required",
+                                               json_is_true(json_object_get(m, "required")),
+                                               "source", "upload"));
     }
     if (given && !json_is_array(given)) {
         json_decref(out);
@@ -713,8 +706,7 @@ static json_t *resolve_materials(struct store_conn *c, json_t *item, json_t *giv
             }
             json_object_set_new(slot, "source", json_string("upload"));
             json_object_set_new(slot, "upload", info);
-        } else if (source && !strcmp(source, "government_data") &&
-                   str_of(sub, "government_data")) {
+        } else if (source && !strcmp(source, "government_data") && str_of(sub, "government_data")) {
             json_object_set_new(slot, "source", json_string(source));
             json_object_set_new(slot, "upload", json_null());
         } else if (source && !strcmp(source, "certificate") && str_of(sub, "certificate_type")) {
@@ -738,10 +730,8 @@ static json_t *resolve_materials(struct store_conn *c, json_t *item, json_t *giv
         int have = json_object_get(g, "upload") && !json_is_null(json_object_get(g, "upload"));
         const char *src = str_of(g, "source");
         int satisfied = have || (src && strcmp(src, "upload"));
-        if (!satisfied)
-            json_object_set_new(g, "source", json_null());
-        if (src && !strcmp(src, "pledge"))
-            electronic = 0;
+        if (!satisfied) json_object_set_new(g, "source", json_null());
+        if (src && !strcmp(src, "pledge")) electronic = 0;
         if (require_all && json_is_true(json_object_get(g, "required")) && !satisfied) {
             snprintf(field, sizeof field, "materials[%zu]", i);
             err_set(e, ERR_INVALID, field, "cases.material_missing", str_of(g, "name"));
@@ -749,16 +739,14 @@ static json_t *resolve_materials(struct store_conn *c, json_t *item, json_t *giv
             return NULL;
         }
     }
-    if (all_electronic)
-        *all_electronic = electronic;
+    if (all_electronic) *all_electronic = electronic;
     return out;
 }
 
 /* Checks the form values against the item's form_schema; fills the
  * prefilled marks from the account. Returns the form to store or NULL. */
 static json_t *check_form(struct store_conn *c, json_t *item, json_t *given, int64_t owner,
-                          int require_all, json_t **prefilled, struct err *e,
-                          struct arena *a)
+                          int require_all, json_t **prefilled, struct err *e, struct arena *a)
 {
     if (given && !json_is_object(given)) {
         err_set(e, ERR_INVALID, "form", "cases.form_object", NULL);
@@ -772,8 +760,7 @@ static json_t *check_form(struct store_conn *c, json_t *item, json_t *given, int
         const char *keys[] = {"applicant_name", "applicant_id_number", "applicant_phone"};
         const char *vals[] = {acc.name, acc.id_number, acc.phone};
         for (int k = 0; k < 3; k++) {
-            if (!vals[k])
-                continue;
+            if (!vals[k]) continue;
             json_t *g = json_object_get(given, keys[k]);
             const char *typed = json_string_value(g);
             int kept = !g || json_is_null(g) || (typed && !strcmp(typed, vals[k]));
@@ -781,7 +768,7 @@ static json_t *check_form(struct store_conn *c, json_t *item, json_t *given, int
             if (!kept && !typed) {
                 json_decref(form);
                 json_decref(*prefilled);
-            *prefilled = NULL;
+                *prefilled = NULL;
                 err_set(e, ERR_INVALID, keys[k], "cases.form_text", NULL);
                 return NULL;
             }
@@ -797,12 +784,12 @@ static json_t *check_form(struct store_conn *c, json_t *item, json_t *given, int
     json_t *v;
     json_object_foreach(given, key, v)
     {
-        if (json_object_get(*prefilled, key))
-            continue;
+        if (json_object_get(*prefilled, key)) continue;
         int known = 0;
         size_t i;
         json_t *f;
-        json_array_foreach(schema, i, f) known |= str_of(f, "name") && !strcmp(str_of(f, "name"), key);
+        json_array_foreach(schema, i, f) known |=
+            str_of(f, "name") && !strcmp(str_of(f, "name"), key);
         if (!known) {
             json_decref(form);
             json_decref(*prefilled);
@@ -827,12 +814,12 @@ static json_t *check_form(struct store_conn *c, json_t *item, json_t *given, int
             if (!json_is_number(val)) {
                 const char *s = json_string_value(val);
                 char *end = NULL;
-                if (s)
-                    strtod(s, &end);
+                if (s) strtod(s, &end);
                 if (!s || !*s || *end)
                     bad = "cases.form_number";
                 else
-                    val = json_real(strtod(s, NULL)), json_object_set_new(form, name, val), val = NULL;
+                    val = json_real(strtod(s, NULL)), json_object_set_new(form, name, val),
+                    val = NULL;
             }
         } else if (!strcmp(type, "date")) {
             workday_date d;
@@ -843,8 +830,7 @@ static json_t *check_form(struct store_conn *c, json_t *item, json_t *given, int
             size_t k;
             json_t *ch;
             json_array_foreach(json_object_get(f, "choices"), k, ch) ok |= json_equal(ch, val);
-            if (!ok)
-                bad = "cases.form_choice";
+            if (!ok) bad = "cases.form_choice";
         } else if (!strcmp(type, "file")) {
             if (!json_is_integer(val) || !own_upload(c, owner, json_integer_value(val), NULL))
                 bad = "cases.upload_unknown";
@@ -862,26 +848,25 @@ static json_t *check_form(struct store_conn *c, json_t *item, json_t *given, int
             err_set(e, ERR_INVALID, name, bad, str_of(f, "label"));
             return NULL;
         }
-        if (val)
-            json_object_set(form, name, val);
+        if (val) json_object_set(form, name, val);
     }
     return form;
 }
 
 /* --- writing --- */
 
-static int insert_event(struct store_conn *c, int64_t case_id, const char *action,
-                        const char *from, const char *to, const struct principal *p,
-                        const char *role, const char *reason, json_t *detail)
+static int insert_event(struct store_conn *c, int64_t case_id, const char *action, const char *from,
+                        const char *to, const struct principal *p, const char *role,
+                        const char *reason, json_t *detail)
 {
     int64_t seq = 0;
     char idtext[24];
     snprintf(idtext, sizeof idtext, "%lld", (long long)case_id);
-    int rc = store_query_int64(c, &seq, "SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events "
-                                        "WHERE case_id = ?",
+    int rc = store_query_int64(c, &seq,
+                               "SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events "
+                               "WHERE case_id = ?",
                                idtext, NULL);
-    if (rc != STORE_ROW)
-        return rc < 0 ? rc : STORE_ERROR;
+    if (rc != STORE_ROW) return rc < 0 ? rc : STORE_ERROR;
     struct store_stmt *st;
     if ((rc = store_prepare(c,
                             "INSERT INTO case_events (case_id, seq, action, from_state, to_state, "
@@ -916,35 +901,30 @@ static int link_uploads(struct store_conn *c, int64_t case_id, json_t *materials
     json_array_foreach(materials, i, m)
     {
         json_t *up = json_object_get(m, "upload");
-        if (!json_is_object(up))
-            continue;
+        if (!json_is_object(up)) continue;
         struct store_stmt *st;
         int rc = store_prepare(c,
                                "INSERT INTO case_uploads (case_id, upload_id, material) VALUES "
                                "(?, ?, ?) ON CONFLICT (case_id, upload_id, material) DO NOTHING",
                                &st);
-        if (rc < 0)
-            return rc;
+        if (rc < 0) return rc;
         store_bind_int64(st, 1, case_id);
         store_bind_int64(st, 2, json_integer_value(json_object_get(up, "id")));
         store_bind_text(st, 3, str_of(m, "name"));
         rc = store_step(st);
         store_finalize(st);
-        if (rc < 0)
-            return rc;
+        if (rc < 0) return rc;
     }
     return 0;
 }
 
 /* Recomputes and stores the due dates of the case from its history. */
-static int store_dues(struct store_conn *c, struct arena *a, const struct case_row *r,
-                      json_t *item)
+static int store_dues(struct store_conn *c, struct arena *a, const struct case_row *r, json_t *item)
 {
     struct ev_row *ev;
     size_t n;
     int rc = load_events(c, a, r->id, &ev, &n);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     char ds[WORKDAY_DATE_BUFSZ], dp[WORKDAY_DATE_BUFSZ];
     json_decref(time_limits(item, r->reduced, ev, n, ds, dp));
     struct store_stmt *st;
@@ -971,9 +951,9 @@ static int notify_applicant(struct store_conn *c, const struct case_row *r, json
     snprintf(key_b, sizeof key_b, "cases.msg.%s.body", what);
     snprintf(link, sizeof link, "/cases/%s", r->number);
     case_number_display(r->number, dn);
-    json_t *args = json_pack("{s:s, s:s, s:s}", "number", dn, "item",
-                             str_of(item, "name") ? str_of(item, "name") : r->item_code, "state",
-                             r->state);
+    json_t *args =
+        json_pack("{s:s, s:s, s:s}", "number", dn, "item",
+                  str_of(item, "name") ? str_of(item, "name") : r->item_code, "state", r->state);
     int rc = notify_send(c, r->applicant_id, what, key_s, key_b, args, link);
     json_decref(args);
     return rc;
@@ -989,8 +969,7 @@ static const char *pledge_text(struct arena *a, json_t *materials, const char *n
     json_array_foreach(materials, i, m)
     {
         const char *src = json_string_value(json_object_get(m, "source"));
-        if (src && !strcmp(src, "pledge"))
-            json_array_append(waived, json_object_get(m, "name"));
+        if (src && !strcmp(src, "pledge")) json_array_append(waived, json_object_get(m, "name"));
     }
     const char *out = NULL;
     if (json_array_size(waived)) {
@@ -1056,24 +1035,20 @@ static int create_fn(struct store_conn *c, void *ctx)
         const char *pledge = t->submit ? pledge_text(t->a, t->materials, now) : NULL;
         store_bind_text(st, 15, pledge);
         rc = store_step(st);
-        if (rc == STORE_ROW)
-            id = store_column_int64(st, 0);
+        if (rc == STORE_ROW) id = store_column_int64(st, 0);
         store_finalize(st);
     }
     free(form);
     free(pre);
     free(mats);
-    if (rc != STORE_ROW)
-        return rc < 0 ? rc : STORE_ERROR;
-    if ((rc = link_uploads(c, id, t->materials)) < 0)
-        return rc;
+    if (rc != STORE_ROW) return rc < 0 ? rc : STORE_ERROR;
+    if ((rc = link_uploads(c, id, t->materials)) < 0) return rc;
     if ((rc = insert_event(c, id, "create", NULL, "draft", t->p, "applicant", NULL, NULL)) < 0)
         return rc;
-    if (t->submit &&
-        (rc = insert_event(c, id, "submit", "draft", "submitted", t->p, "applicant", NULL, NULL)) < 0)
+    if (t->submit && (rc = insert_event(c, id, "submit", "draft", "submitted", t->p, "applicant",
+                                        NULL, NULL)) < 0)
         return rc;
-    if ((rc = load_row(c, t->a, t->number, &t->row)) != STORE_ROW)
-        return rc < 0 ? rc : STORE_ERROR;
+    if ((rc = load_row(c, t->a, t->number, &t->row)) != STORE_ROW) return rc < 0 ? rc : STORE_ERROR;
     if (t->submit) {
         if ((rc = store_dues(c, t->a, &t->row, t->item)) < 0 ||
             (rc = notify_applicant(c, &t->row, t->item, "submitted")) < 0)
@@ -1081,9 +1056,9 @@ static int create_fn(struct store_conn *c, void *ctx)
     }
     char target[32];
     snprintf(target, sizeof target, "case:%s", t->number);
-    json_t *detail = json_pack("{s:s, s:I, s:b}", "item", str_of(t->item, "code"), "version",
-                               json_integer_value(json_object_get(t->item, "version")), "submitted",
-                               t->submit);
+    json_t *detail =
+        json_pack("{s:s, s:I, s:b}", "item", str_of(t->item, "code"), "version",
+                  json_integer_value(json_object_get(t->item, "version")), "submitted", t->submit);
     char *d = json_dumps(detail, JSON_COMPACT);
     json_decref(detail);
     rc = audit_record(c, t->p->account_id, t->submit ? "case.submit" : "case.create", target, d,
@@ -1101,10 +1076,8 @@ static int64_t reduction(json_t *item, int all_electronic)
     json_array_foreach(json_object_get(item, "preferences"), i, pref)
     {
         const char *kind = str_of(pref, "kind"), *cond = str_of(pref, "condition");
-        if (!kind || strcmp(kind, "promised_days_reduced"))
-            continue;
-        if (cond && !strcmp(cond, "all_electronic") && !all_electronic)
-            continue;
+        if (!kind || strcmp(kind, "promised_days_reduced")) continue;
+        if (cond && !strcmp(cond, "all_electronic") && !all_electronic) continue;
         days += json_integer_value(json_object_get(pref, "value"));
     }
     return days;
@@ -1152,11 +1125,9 @@ int cases_create(struct store_conn *c, const struct principal *p, json_t *body, 
 {
     err_clear(e);
     *out = NULL;
-    if (!p)
-        return err_set(e, ERR_UNAUTHENTICATED, NULL, NULL, NULL);
+    if (!p) return err_set(e, ERR_UNAUTHENTICATED, NULL, NULL, NULL);
     json_t *item = item_for_applying(c, str_of(body, "item"), e);
-    if (!item)
-        return -(int)e->code;
+    if (!item) return -(int)e->code;
     int submit = json_is_true(json_object_get(body, "submit"));
     struct arena *a = arena_new();
     int64_t enterprise = 0;
@@ -1170,8 +1141,9 @@ int cases_create(struct store_conn *c, const struct principal *p, json_t *body, 
                                               p->account_id, submit, NULL, &electronic, e)))
         rc = -(int)e->code;
     if (rc == 0) {
-        struct create_tx t = {p, item, form, pre, mats, enterprise, reduction(item, electronic),
-                              submit, ip, "", {0}, a, e};
+        struct create_tx t = {
+            p,      item, form, pre, mats, enterprise, reduction(item, electronic),
+            submit, ip,   "",   {0}, a,    e};
         if (store_tx_group(c, create_fn, &t) < 0)
             rc = storage(e);
         else
@@ -1200,13 +1172,11 @@ struct act_tx {
 
 /* The string list body[name] (each a material name of the item when
  * materials_only). NULL with e set when malformed. */
-static json_t *name_list(json_t *body, const char *name, json_t *item, int required,
-                         struct err *e)
+static json_t *name_list(json_t *body, const char *name, json_t *item, int required, struct err *e)
 {
     json_t *v = json_object_get(body, name);
     if (!v || json_is_null(v)) {
-        if (required)
-            err_set(e, ERR_INVALID, name, "cases.list_required", NULL);
+        if (required) err_set(e, ERR_INVALID, name, "cases.list_required", NULL);
         return required ? NULL : json_array();
     }
     if (!json_is_array(v) || (required && !json_array_size(v))) {
@@ -1221,7 +1191,8 @@ static json_t *name_list(json_t *body, const char *name, json_t *item, int requi
         int known = 0;
         size_t k;
         json_t *m;
-        json_array_foreach(json_object_get(item, "materials"), k, m) known |= s && str_of(m, "name") && !strcmp(str_of(m, "name"), s);
+        json_array_foreach(json_object_get(item, "materials"), k, m) known |=
+            s && str_of(m, "name") && !strcmp(str_of(m, "name"), s);
         if (!known) {
             err_set(e, ERR_INVALID, name, "cases.material_unknown_name", s ? s : "");
             return NULL;
@@ -1250,8 +1221,7 @@ static int set_columns(struct store_conn *c, int64_t id, const char *const *name
     struct store_stmt *st;
     int rc = store_prepare(c, buf_str(&sql), &st);
     buf_free(&sql);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     for (int i = 0; i < n; i++)
         store_bind_text(st, i + 1, values[i]);
     store_bind_int64(st, n + 1, id);
@@ -1265,8 +1235,7 @@ static int act_fn(struct store_conn *c, void *ctx)
     struct act_tx *t = ctx;
     struct case_row *r = &t->row;
     int rc = load_row(c, t->a, t->number, r);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     if (rc != STORE_ROW || !(t->rel = relation(c, t->p, r)))
         return err_set(t->e, ERR_NOT_FOUND, NULL, "cases.not_found", NULL);
     const struct transition *tr_ = &flow[t->action];
@@ -1279,11 +1248,11 @@ static int act_fn(struct store_conn *c, void *ctx)
     if (from < 0 || !(tr_->from & S(from)))
         return err_set(t->e, ERR_CONFLICT, NULL, "cases.state_forbids", r->state);
     json_t *item = catalog_item_get(c, r->item_code, r->item_version);
-    if (!item)
-        return STORE_ERROR;
+    if (!item) return STORE_ERROR;
     int to = tr_->to == TO_SAME ? from
-           : tr_->to == TO_BACK ? (r->back_state ? case_state_parse(r->back_state) : CASE_SUBMITTED)
-                                : tr_->to;
+             : tr_->to == TO_BACK
+                 ? (r->back_state ? case_state_parse(r->back_state) : CASE_SUBMITTED)
+                 : tr_->to;
     int bad = 0;
     const char *reason = body_text(t->body, "reason", 2000, 1, &bad);
     if (bad) {
@@ -1326,8 +1295,7 @@ static int act_fn(struct store_conn *c, void *ctx)
         json_t *given = parse_or(r->materials, json_array());
         const char *pledge = pledge_text(t->a, given, now);
         json_decref(given);
-        if (pledge)
-            names[n] = "pledge", values[n++] = pledge;
+        if (pledge) names[n] = "pledge", values[n++] = pledge;
         break;
     }
     case ACT_PRE_ACCEPT: {
@@ -1347,7 +1315,8 @@ static int act_fn(struct store_conn *c, void *ctx)
             json_decref(item);
             return -(int)t->e->code;
         }
-        if (json_array_size(owed) && !json_is_true(json_object_get(item, "acceptance_with_missing"))) {
+        if (json_array_size(owed) &&
+            !json_is_true(json_object_get(item, "acceptance_with_missing"))) {
             json_decref(owed);
             json_decref(item);
             return err_set(t->e, ERR_INVALID, "owed", "cases.missing_not_allowed", NULL);
@@ -1443,7 +1412,8 @@ static int act_fn(struct store_conn *c, void *ctx)
             int asked = 0;
             size_t k;
             json_t *x;
-            json_array_foreach(missing, k, x) asked |= m && json_equal(x, json_object_get(m, "name"));
+            json_array_foreach(missing, k, x) asked |=
+                m && json_equal(x, json_object_get(m, "name"));
             if (!asked) {
                 json_decref(sup);
                 json_decref(item);
@@ -1467,7 +1437,8 @@ static int act_fn(struct store_conn *c, void *ctx)
             json_t *m;
             json_array_foreach(mats, k, m)
             {
-                if (json_equal(json_object_get(m, "name"), g) && json_is_null(json_object_get(m, "source"))) {
+                if (json_equal(json_object_get(m, "name"), g) &&
+                    json_is_null(json_object_get(m, "source"))) {
                     json_decref(mats);
                     json_decref(sup);
                     json_decref(item);
@@ -1501,9 +1472,9 @@ static int act_fn(struct store_conn *c, void *ctx)
         int64_t already = 0;
         char idt[24];
         snprintf(idt, sizeof idt, "%lld", (long long)r->id);
-        store_query_int64(c, &already,
-                          "SELECT COUNT(*) FROM case_events WHERE case_id = ? AND action = 'extend'",
-                          idt, NULL);
+        store_query_int64(
+            c, &already, "SELECT COUNT(*) FROM case_events WHERE case_id = ? AND action = 'extend'",
+            idt, NULL);
         if (already) {
             json_decref(item);
             return err_set(t->e, ERR_CONFLICT, NULL, "cases.extended_once", r->state);
@@ -1531,8 +1502,8 @@ static int act_fn(struct store_conn *c, void *ctx)
     }
     case ACT_DELIVER: {
         const char *method = str_of(t->body, "method");
-        if (!method || (strcmp(method, "pickup") && strcmp(method, "post") &&
-                        strcmp(method, "electronic"))) {
+        if (!method ||
+            (strcmp(method, "pickup") && strcmp(method, "post") && strcmp(method, "electronic"))) {
             json_decref(item);
             return err_set(t->e, ERR_INVALID, "method", "cases.method_bad", NULL);
         }
@@ -1580,8 +1551,7 @@ static int act_fn(struct store_conn *c, void *ctx)
             rc = err_set(t->e, ERR_CONFLICT, NULL, "cases.changed", r->state);
         store_finalize(st);
     }
-    if (rc >= 0 && n)
-        rc = set_columns(c, r->id, names, values, n);
+    if (rc >= 0 && n) rc = set_columns(c, r->id, names, values, n);
     /* the assign column is numeric: bind it again as a number */
     if (rc >= 0 && t->action == ACT_ASSIGN) {
         struct store_stmt *as;
@@ -1592,8 +1562,9 @@ static int act_fn(struct store_conn *c, void *ctx)
             store_finalize(as);
         }
     }
-    const char *role = t->rel == WHO_STAFF ? ((t->p->roles & ROLE_DEPT_ADMIN) ? "dept_admin" : "staff")
-                                           : "applicant";
+    const char *role = t->rel == WHO_STAFF
+                           ? ((t->p->roles & ROLE_DEPT_ADMIN) ? "dept_admin" : "staff")
+                           : "applicant";
     if (rc >= 0)
         rc = insert_event(c, r->id, what, r->state, state_names[to], t->p, role, reason, detail);
     json_decref(detail);
@@ -1606,7 +1577,8 @@ static int act_fn(struct store_conn *c, void *ctx)
     if (rc >= 0) {
         char target[32], d[96];
         snprintf(target, sizeof target, "case:%s", r->number);
-        snprintf(d, sizeof d, "{\"from\":\"%s\",\"to\":\"%s\"}", state_names[from], state_names[to]);
+        snprintf(d, sizeof d, "{\"from\":\"%s\",\"to\":\"%s\"}", state_names[from],
+                 state_names[to]);
         char act[48];
         snprintf(act, sizeof act, "case.%s", what);
         rc = audit_record(c, t->p->account_id, act, target, d, t->ip);
@@ -1620,8 +1592,7 @@ int cases_act(struct store_conn *c, const struct principal *p, const char *numbe
 {
     err_clear(e);
     *out = NULL;
-    if (!p)
-        return err_set(e, ERR_UNAUTHENTICATED, NULL, NULL, NULL);
+    if (!p) return err_set(e, ERR_UNAUTHENTICATED, NULL, NULL, NULL);
     if ((unsigned)a >= ACT__COUNT)
         return err_set(e, ERR_NOT_FOUND, NULL, "cases.action_unknown", NULL);
     struct arena *ar = arena_new();
@@ -1632,8 +1603,7 @@ int cases_act(struct store_conn *c, const struct principal *p, const char *numbe
         rc = storage(e);
     } else {
         struct case_row r;
-        if (load_row(c, ar, number, &r) == STORE_ROW)
-            *out = case_json(c, p, &r, t.rel, ar);
+        if (load_row(c, ar, number, &r) == STORE_ROW) *out = case_json(c, p, &r, t.rel, ar);
         rc = 0;
     }
     json_decref(empty);
@@ -1663,11 +1633,11 @@ int cases_update_draft(struct store_conn *c, const struct principal *p, const ch
     json_t *base = parse_or(r.materials, json_array());
     if (!item)
         rc = storage(e);
-    else if (!(form = check_form(c, item, json_object_get(body, "form"), r.applicant_id, 0, &pre,
-                                 e, a)))
+    else if (!(form = check_form(c, item, json_object_get(body, "form"), r.applicant_id, 0, &pre, e,
+                                 a)))
         rc = -(int)e->code;
-    else if (!(mats = resolve_materials(c, item, json_object_get(body, "materials"),
-                                        r.applicant_id, 0, base, &electronic, e)))
+    else if (!(mats = resolve_materials(c, item, json_object_get(body, "materials"), r.applicant_id,
+                                        0, base, &electronic, e)))
         rc = -(int)e->code;
     else {
         char *tf = json_dumps(form, JSON_COMPACT), *tp = json_dumps(pre, JSON_COMPACT),
@@ -1678,10 +1648,8 @@ int cases_update_draft(struct store_conn *c, const struct principal *p, const ch
                                "updated_at"};
         const char *values[] = {tf, tp, tm, red, now};
         rc = store_begin(c);
-        if (rc >= 0)
-            rc = set_columns(c, r.id, names, values, 5);
-        if (rc >= 0)
-            rc = link_uploads(c, r.id, mats);
+        if (rc >= 0) rc = set_columns(c, r.id, names, values, 5);
+        if (rc >= 0) rc = link_uploads(c, r.id, mats);
         if (rc >= 0)
             rc = store_commit(c);
         else
@@ -1697,8 +1665,7 @@ int cases_update_draft(struct store_conn *c, const struct principal *p, const ch
     json_decref(mats);
     json_decref(item);
     arena_free(a);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     if (json_is_true(json_object_get(body, "submit")))
         return cases_act(c, p, number, ACT_SUBMIT, NULL, ip, out, e);
     *out = cases_get(c, p, number, ip, e);
@@ -1715,8 +1682,7 @@ static int log_access(struct store_conn *c, const struct principal *p, const str
                            "INSERT INTO case_access (case_id, person_id, staff_id, what, "
                            "upload_id, at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
                            &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     char now[32];
     now_iso(now);
     store_bind_int64(st, 1, r->id);
@@ -1760,28 +1726,27 @@ static json_t *summary(struct store_stmt *st, int left_known, int left)
 {
     char dn[16];
     case_number_display(store_column_text(st, 0), dn);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s, s:s?}", "number",
-                          store_column_text(st, 0), "number_display", dn, "item_code",
-                          store_column_text(st, 1), "item_name", store_column_text(st, 2),
-                          "department", store_column_text(st, 3), "state",
-                          store_column_text(st, 4), "due_promised",
-                          strcmp(store_column_text(st, 5), "9999-12-31") ? store_column_text(st, 5)
-                                                                          : NULL,
-                          "submitted_at", store_column_text(st, 6), "created_at",
-                          store_column_text(st, 7), "applicant_name", store_column_text(st, 8));
-    json_object_set_new(j, "assigned_to", store_column_is_null(st, 9)
-                                              ? json_null()
-                                              : json_integer(store_column_int64(st, 9)));
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s, s:s?}", "number",
+                  store_column_text(st, 0), "number_display", dn, "item_code",
+                  store_column_text(st, 1), "item_name", store_column_text(st, 2), "department",
+                  store_column_text(st, 3), "state", store_column_text(st, 4), "due_promised",
+                  strcmp(store_column_text(st, 5), "9999-12-31") ? store_column_text(st, 5) : NULL,
+                  "submitted_at", store_column_text(st, 6), "created_at", store_column_text(st, 7),
+                  "applicant_name", store_column_text(st, 8));
+    json_object_set_new(j, "assigned_to",
+                        store_column_is_null(st, 9) ? json_null()
+                                                    : json_integer(store_column_int64(st, 9)));
     json_object_set_new(j, "left", left_known ? json_integer(left) : json_null());
     json_object_set_new(j, "overdue", json_boolean(left_known && left < 0));
     return j;
 }
 
-#define LIST_COLUMNS                                                                              \
-    "c.number, c.item_code, i.name, c.department_code, c.state, c.due_sort, "                     \
+#define LIST_COLUMNS                                                                               \
+    "c.number, c.item_code, i.name, c.department_code, c.state, c.due_sort, "                      \
     "c.submitted_at, c.created_at, a.name, c.assigned_to"
-#define LIST_FROM                                                                                 \
-    " FROM cases c LEFT JOIN catalog_items i ON i.code = c.item_code AND i.version = "            \
+#define LIST_FROM                                                                                  \
+    " FROM cases c LEFT JOIN catalog_items i ON i.code = c.item_code AND i.version = "             \
     "c.item_version LEFT JOIN accounts a ON a.id = c.applicant_id "
 
 /* Lists count at most this many matches ("total_more" says there are more). */
@@ -1799,15 +1764,13 @@ static int left_of(const char *due, const char *state, int *known)
         case_state_parse(state) >= CASE_APPROVED || case_state_parse(state) == CASE_DECLINED)
         return 0;
     int n = 0;
-    if (workday_between(workday_date_of(clock_now_ms(), NULL), d, &n, NULL) < 0)
-        return 0;
+    if (workday_between(workday_date_of(clock_now_ms(), NULL), d, &n, NULL) < 0) return 0;
     *known = 1;
     return n;
 }
 
 static json_t *run_list(struct store_conn *c, const char *sql, const char *count_sql,
-                        const char *const *params, int np, long page, long per_page,
-                        struct err *e)
+                        const char *const *params, int np, long page, long per_page, struct err *e)
 {
     int64_t total = 0;
     struct store_stmt *st;
@@ -1817,8 +1780,7 @@ static json_t *run_list(struct store_conn *c, const char *sql, const char *count
     }
     for (int i = 0; i < np; i++)
         store_bind_text(st, i + 1, params[i]);
-    if (store_step(st) == STORE_ROW)
-        total = store_column_int64(st, 0);
+    if (store_step(st) == STORE_ROW) total = store_column_int64(st, 0);
     store_finalize(st);
     if (store_prepare(c, sql, &st) < 0) {
         storage(e);
@@ -1848,8 +1810,8 @@ static json_t *run_list(struct store_conn *c, const char *sql, const char *count
     return out;
 }
 
-json_t *cases_list_mine(struct store_conn *c, const struct principal *p, long page,
-                        long per_page, struct err *e)
+json_t *cases_list_mine(struct store_conn *c, const struct principal *p, long page, long per_page,
+                        struct err *e)
 {
     err_clear(e);
     char id[24];
@@ -1919,8 +1881,7 @@ json_t *cases_list_department(struct store_conn *c, const struct principal *p,
      * page: count up to a bound, and say when there are more */
     buf_printf(&count, "SELECT COUNT(*) FROM (SELECT 1 FROM cases c %s LIMIT %d) x",
                buf_str(&where), CASE_COUNT_MAX + 1);
-    json_t *out = run_list(c, buf_str(&sql), buf_str(&count), params, np, f->page,
-                           f->per_page, e);
+    json_t *out = run_list(c, buf_str(&sql), buf_str(&count), params, np, f->page, f->per_page, e);
     buf_free(&sql);
     buf_free(&count);
     buf_free(&where);
@@ -1930,12 +1891,10 @@ json_t *cases_list_department(struct store_conn *c, const struct principal *p,
 int cases_my_department(struct store_conn *c, const struct principal *p, char code[64],
                         char name[256])
 {
-    if (!p || !p->department_id)
-        return 0;
+    if (!p || !p->department_id) return 0;
     struct store_stmt *st;
     int rc = store_prepare(c, "SELECT code, name FROM departments WHERE id = ?", &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     store_bind_int64(st, 1, p->department_id);
     rc = store_step(st);
     if (rc == STORE_ROW) {
@@ -1949,8 +1908,7 @@ int cases_my_department(struct store_conn *c, const struct principal *p, char co
 json_t *cases_department_staff(struct store_conn *c, const struct principal *p)
 {
     json_t *list = json_array();
-    if (!p || !p->department_id)
-        return list;
+    if (!p || !p->department_id) return list;
     struct store_stmt *st;
     if (store_prepare(c,
                       "SELECT a.id, a.name FROM accounts a WHERE a.department_id = ? AND "
@@ -1964,9 +1922,9 @@ json_t *cases_department_staff(struct store_conn *c, const struct principal *p)
     store_bind_int64(st, 1, p->department_id);
     int rc;
     while ((rc = store_step(st)) == STORE_ROW)
-        json_array_append_new(list, json_pack("{s:I, s:s}", "id",
-                                              (json_int_t)store_column_int64(st, 0), "name",
-                                              store_column_text(st, 1) ? store_column_text(st, 1) : ""));
+        json_array_append_new(
+            list, json_pack("{s:I, s:s}", "id", (json_int_t)store_column_int64(st, 0), "name",
+                            store_column_text(st, 1) ? store_column_text(st, 1) : ""));
     store_finalize(st);
     if (rc < 0) {
         json_decref(list);
@@ -2015,8 +1973,8 @@ int cases_log_download(struct store_conn *c, const struct principal *p, const ch
     return 0;
 }
 
-json_t *cases_access_log(struct store_conn *c, const struct principal *p, long page,
-                         long per_page, struct err *e)
+json_t *cases_access_log(struct store_conn *c, const struct principal *p, long page, long per_page,
+                         struct err *e)
 {
     err_clear(e);
     struct store_stmt *st;
@@ -2036,12 +1994,11 @@ json_t *cases_access_log(struct store_conn *c, const struct principal *p, long p
     while (store_step(st) == STORE_ROW) {
         char dn[16];
         case_number_display(store_column_text(st, 1), dn);
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s}", "at",
-                                               store_column_text(st, 0), "case",
-                                               store_column_text(st, 1), "case_display", dn,
-                                               "staff", store_column_text(st, 2), "department",
-                                               store_column_text(st, 3), "what",
-                                               store_column_text(st, 4)));
+        json_array_append_new(
+            items, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s}", "at", store_column_text(st, 0),
+                             "case", store_column_text(st, 1), "case_display", dn, "staff",
+                             store_column_text(st, 2), "department", store_column_text(st, 3),
+                             "what", store_column_text(st, 4)));
     }
     store_finalize(st);
     return json_pack("{s:o, s:I, s:I}", "items", items, "page", (json_int_t)page, "per_page",
@@ -2050,8 +2007,9 @@ json_t *cases_access_log(struct store_conn *c, const struct principal *p, long p
 
 /* --- ratings --- */
 
-static const char *const indicators[] = {"guide_accuracy", "fewer_materials", "on_time",
-                                         "attitude", "done_in_one", "online_convenience", NULL};
+static const char *const indicators[] = {
+    "guide_accuracy", "fewer_materials",    "on_time", "attitude",
+    "done_in_one",    "online_convenience", NULL};
 
 struct rate_tx {
     const struct principal *p;
@@ -2067,8 +2025,7 @@ static int rate_fn(struct store_conn *c, void *ctx)
 {
     struct rate_tx *t = ctx;
     int rc = load_row(c, t->a, t->number, &t->row);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     if (rc != STORE_ROW || relation(c, t->p, &t->row) != WHO_APPLICANT)
         return err_set(t->e, ERR_NOT_FOUND, NULL, "cases.not_found", NULL);
     int s = case_state_parse(t->row.state);
@@ -2096,8 +2053,7 @@ static int rate_fn(struct store_conn *c, void *ctx)
     free(ind);
     if (rc == STORE_CONSTRAINT)
         return err_set(t->e, ERR_CONFLICT, NULL, "cases.rated_once", t->row.state);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     if (t->level <= 2) { /* a bad rating: call back and put it right */
         workday_date due;
         char dd[WORKDAY_DATE_BUFSZ];
@@ -2113,8 +2069,7 @@ static int rate_fn(struct store_conn *c, void *ctx)
         store_bind_text(st, 4, now);
         rc = store_step(st);
         store_finalize(st);
-        if (rc < 0)
-            return rc;
+        if (rc < 0) return rc;
     }
     char target[32], d[48];
     snprintf(target, sizeof target, "case:%s", t->row.number);
@@ -2122,8 +2077,8 @@ static int rate_fn(struct store_conn *c, void *ctx)
     return audit_record(c, t->p->account_id, "case.rate", target, d, t->ip);
 }
 
-int cases_rate(struct store_conn *c, const struct principal *p, const char *number,
-               json_t *body, const char *ip, json_t **out, struct err *e)
+int cases_rate(struct store_conn *c, const struct principal *p, const char *number, json_t *body,
+               const char *ip, json_t **out, struct err *e)
 {
     err_clear(e);
     *out = NULL;
@@ -2132,8 +2087,7 @@ int cases_rate(struct store_conn *c, const struct principal *p, const char *numb
         return err_set(e, ERR_INVALID, "level", "cases.level_bad", NULL);
     int bad = 0;
     const char *comment = body_text(body, "comment", 1000, 1, &bad);
-    if (bad)
-        return err_set(e, ERR_INVALID, "comment", "cases.reason_bad", NULL);
+    if (bad) return err_set(e, ERR_INVALID, "comment", "cases.reason_bad", NULL);
     json_t *ind = json_object_get(body, "indicators");
     json_t *list = json_array();
     size_t i;
@@ -2181,9 +2135,9 @@ json_t *cases_rating_stats(struct store_conn *c, struct err *e)
         json_t *d = json_object_get(by, code);
         if (!d) {
             d = json_pack("{s:s, s:s?, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I}", "code", code,
-                          "name", store_column_text(st, 1), "ratings", (json_int_t)0, "levels",
-                          "1", (json_int_t)0, "2", (json_int_t)0, "3", (json_int_t)0, "4",
-                          (json_int_t)0, "5", (json_int_t)0, "open_tasks", (json_int_t)0);
+                          "name", store_column_text(st, 1), "ratings", (json_int_t)0, "levels", "1",
+                          (json_int_t)0, "2", (json_int_t)0, "3", (json_int_t)0, "4", (json_int_t)0,
+                          "5", (json_int_t)0, "open_tasks", (json_int_t)0);
             json_object_set_new(by, code, d);
         }
         char lv[2] = {(char)('0' + store_column_int64(st, 2)), 0};
@@ -2199,8 +2153,7 @@ json_t *cases_rating_stats(struct store_conn *c, struct err *e)
                       &st) == 0) {
         while (store_step(st) == STORE_ROW) {
             json_t *d = json_object_get(by, store_column_text(st, 0));
-            if (d)
-                json_object_set_new(d, "open_tasks", json_integer(store_column_int64(st, 1)));
+            if (d) json_object_set_new(d, "open_tasks", json_integer(store_column_int64(st, 1)));
         }
         store_finalize(st);
     }
@@ -2228,15 +2181,14 @@ json_t *cases_prepare(struct store_conn *c, const struct principal *p, const cha
 {
     err_clear(e);
     json_t *item = item_for_applying(c, item_code, e);
-    if (!item)
-        return NULL;
+    if (!item) return NULL;
     json_t *mats = json_array();
     size_t i, remaining = 0;
     json_t *m;
     json_array_foreach(json_object_get(item, "materials"), i, m)
     {
         json_t *sub = json_object_get(m, "substitute");
-        const char *by = str_of(sub, "certificate_type") ? "certificate"
+        const char *by = str_of(sub, "certificate_type")  ? "certificate"
                          : str_of(sub, "government_data") ? "government_data"
                                                           : NULL;
         json_t *upload = json_null();
@@ -2252,39 +2204,35 @@ json_t *cases_prepare(struct store_conn *c, const struct principal *p, const cha
                 store_bind_text(st, 2, str_of(m, "name"));
                 if (store_step(st) == STORE_ROW) {
                     json_decref(upload);
-                    upload = json_pack("{s:I, s:s, s:s, s:I}", "id",
-                                       (json_int_t)store_column_int64(st, 0), "filename",
-                                       store_column_text(st, 1), "content_type",
-                                       store_column_text(st, 2), "size",
-                                       (json_int_t)store_column_int64(st, 3));
+                    upload = json_pack(
+                        "{s:I, s:s, s:s, s:I}", "id", (json_int_t)store_column_int64(st, 0),
+                        "filename", store_column_text(st, 1), "content_type",
+                        store_column_text(st, 2), "size", (json_int_t)store_column_int64(st, 3));
                     by = "locker";
                 }
                 store_finalize(st);
             }
         }
         int required = json_is_true(json_object_get(m, "required"));
-        if (!by && required)
-            remaining++;
-        json_array_append_new(mats, json_pack("{s:I, s:s, s:b, s:s?, s:o, s:s?, s:s?, s:b}",
-                                              "index", (json_int_t)i, "name", str_of(m, "name"),
-                                              "required", required, "covered_by", by, "upload",
-                                              upload, "certificate_type",
-                                              str_of(sub, "certificate_type"), "government_data",
-                                              str_of(sub, "government_data"), "pledge_allowed",
-                                              waived(item, str_of(m, "name"))));
+        if (!by && required) remaining++;
+        json_array_append_new(
+            mats, json_pack("{s:I, s:s, s:b, s:s?, s:o, s:s?, s:s?, s:b}", "index", (json_int_t)i,
+                            "name", str_of(m, "name"), "required", required, "covered_by", by,
+                            "upload", upload, "certificate_type", str_of(sub, "certificate_type"),
+                            "government_data", str_of(sub, "government_data"), "pledge_allowed",
+                            waived(item, str_of(m, "name"))));
     }
     struct arena *a = arena_new();
     json_t *pre = NULL;
     json_t *form = check_form(c, item, NULL, p->account_id, 0, &pre, e, a);
     arena_free(a);
-    json_t *out = json_pack("{s:{s:s, s:I, s:s, s:s, s:s, s:o, s:O}, s:o, s:I, s:o}", "item",
-                            "code", str_of(item, "code"), "version",
-                            json_integer_value(json_object_get(item, "version")), "name",
-                            str_of(item, "name"), "department", str_of(item, "department"),
-                            "target", str_of(item, "target"), "form_schema",
-                            json_deep_copy(json_object_get(item, "form_schema")), "time_limit",
-                            json_object_get(item, "time_limit"), "materials", mats, "remaining",
-                            (json_int_t)remaining, "prefill", pre ? pre : json_object());
+    json_t *out = json_pack(
+        "{s:{s:s, s:I, s:s, s:s, s:s, s:o, s:O}, s:o, s:I, s:o}", "item", "code",
+        str_of(item, "code"), "version", json_integer_value(json_object_get(item, "version")),
+        "name", str_of(item, "name"), "department", str_of(item, "department"), "target",
+        str_of(item, "target"), "form_schema", json_deep_copy(json_object_get(item, "form_schema")),
+        "time_limit", json_object_get(item, "time_limit"), "materials", mats, "remaining",
+        (json_int_t)remaining, "prefill", pre ? pre : json_object());
     json_decref(form);
     json_decref(item);
     return out;
@@ -2325,8 +2273,7 @@ json_t *locker_list(struct store_conn *c, const struct principal *p, struct err 
             size_t k;
             json_t *x;
             json_array_foreach(used, k, x) seen |= !strcmp(json_string_value(x), num);
-            if (!seen)
-                json_array_append_new(used, json_string(num));
+            if (!seen) json_array_append_new(used, json_string(num));
         }
     }
     store_finalize(st);
@@ -2349,24 +2296,18 @@ static int delete_fn(struct store_conn *c, void *ctx)
     int64_t one = 0;
     int rc = store_query_int64(c, &one, "SELECT 1 FROM uploads WHERE id = ? AND owner_id = ?", id,
                                owner, NULL);
-    if (rc < 0)
-        return rc;
-    if (rc != STORE_ROW)
-        return err_set(t->e, ERR_NOT_FOUND, NULL, "cases.upload_unknown", NULL);
+    if (rc < 0) return rc;
+    if (rc != STORE_ROW) return err_set(t->e, ERR_NOT_FOUND, NULL, "cases.upload_unknown", NULL);
     rc = store_query_int64(c, &one, "SELECT 1 FROM case_uploads WHERE upload_id = ?", id, NULL);
-    if (rc < 0)
-        return rc;
-    if (rc == STORE_ROW)
-        return err_set(t->e, ERR_CONFLICT, NULL, "cases.upload_in_use", NULL);
+    if (rc < 0) return rc;
+    if (rc == STORE_ROW) return err_set(t->e, ERR_CONFLICT, NULL, "cases.upload_in_use", NULL);
     const char *v[] = {id};
     struct store_stmt *st;
-    if ((rc = store_prepare(c, "DELETE FROM uploads WHERE id = ?", &st)) < 0)
-        return rc;
+    if ((rc = store_prepare(c, "DELETE FROM uploads WHERE id = ?", &st)) < 0) return rc;
     store_bind_text(st, 1, v[0]);
     rc = store_step(st);
     store_finalize(st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     char target[32];
     snprintf(target, sizeof target, "upload:%s", id);
     return audit_record(c, t->p->account_id, "locker.delete", target, NULL, t->ip);

@@ -50,8 +50,7 @@ static char *summary_text(json_t *item)
 static json_t *item_from_row(const char *doc, const char *status)
 {
     json_t *raw = json_loads(doc, 0, NULL);
-    if (!raw)
-        return NULL;
+    if (!raw) return NULL;
     json_t *out = catalog_item_canonical(raw, status);
     json_decref(raw);
     return out;
@@ -60,10 +59,9 @@ static json_t *item_from_row(const char *doc, const char *status)
 static int bump_revision(struct store_conn *c)
 {
     struct store_stmt *st;
-    int rc = store_prepare(c, "UPDATE catalog_revision SET revision = revision + 1 WHERE id = 1",
-                           &st);
-    if (rc < 0)
-        return rc;
+    int rc =
+        store_prepare(c, "UPDATE catalog_revision SET revision = revision + 1 WHERE id = 1", &st);
+    if (rc < 0) return rc;
     rc = store_step(st);
     store_finalize(st);
     return rc < 0 ? rc : 0;
@@ -86,10 +84,8 @@ static int64_t department_id(struct store_conn *c, const char *code)
 
 int catalog_may_edit(struct store_conn *c, const struct principal *p, const char *department)
 {
-    if (!p)
-        return 0;
-    if (p->roles & (ROLE_CATALOG_EDITOR | ROLE_SYSADMIN))
-        return 1;
+    if (!p) return 0;
+    if (p->roles & (ROLE_CATALOG_EDITOR | ROLE_SYSADMIN)) return 1;
     if ((p->roles & ROLE_DEPT_ADMIN) && p->department_id)
         return department_id(c, department) == p->department_id;
     return 0;
@@ -100,8 +96,7 @@ static int exec_texts(struct store_conn *c, const char *sql, int n, const char *
 {
     struct store_stmt *st;
     int rc = store_prepare(c, sql, &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     for (int i = 0; i < n; i++)
         store_bind_text(st, i + 1, v[i]);
     rc = store_step(st);
@@ -123,8 +118,8 @@ struct import_tx {
 };
 
 /* A problem found against what is stored, placed in the source. */
-static void import_problem(struct import_tx *t, size_t index, const char *code,
-                           const char *field, const char *key, const char *arg)
+static void import_problem(struct import_tx *t, size_t index, const char *code, const char *field,
+                           const char *key, const char *arg)
 {
     catalog_report_add(t->rep, 1, code, field, key, arg);
     struct catalog_problem *p = &t->rep->v[t->rep->n - 1];
@@ -149,8 +144,7 @@ static int import_departments(struct store_conn *c, struct import_tx *t)
                         "region = excluded.region, contact = excluded.contact",
                         5, v);
         free(contact);
-        if (rc < 0)
-            return rc;
+        if (rc < 0) return rc;
         t->counts.departments++;
     }
     /* parents once every department exists */
@@ -161,8 +155,7 @@ static int import_departments(struct store_conn *c, struct import_tx *t)
                         "UPDATE departments SET parent_id = (SELECT p.id FROM departments p "
                         "WHERE p.code = ?) WHERE code = ?",
                         2, v);
-        if (rc < 0)
-            return rc;
+        if (rc < 0) return rc;
     }
     return 0;
 }
@@ -183,8 +176,7 @@ static int import_halls(struct store_conn *c, struct import_tx *t)
                             "region = excluded.region, doc = excluded.doc",
                             4, v);
         free(doc);
-        if (rc < 0)
-            return rc;
+        if (rc < 0) return rc;
         t->counts.halls++;
     }
     return 0;
@@ -197,15 +189,13 @@ struct stored {
     char *doc;
 };
 
-static int load_stored(struct store_conn *c, const char *code, int64_t version,
-                       struct stored *out)
+static int load_stored(struct store_conn *c, const char *code, int64_t version, struct stored *out)
 {
     memset(out, 0, sizeof *out);
     struct store_stmt *st;
-    int rc = store_prepare(c, "SELECT status, doc FROM catalog_items WHERE code = ? AND version = ?",
-                           &st);
-    if (rc < 0)
-        return rc;
+    int rc = store_prepare(
+        c, "SELECT status, doc FROM catalog_items WHERE code = ? AND version = ?", &st);
+    if (rc < 0) return rc;
     store_bind_text(st, 1, code);
     store_bind_int64(st, 2, version);
     rc = store_step(st);
@@ -218,8 +208,8 @@ static int load_stored(struct store_conn *c, const char *code, int64_t version,
     return rc < 0 ? rc : 0;
 }
 
-static int insert_version(struct store_conn *c, json_t *item, const char *status,
-                          const char *doc, int64_t actor, const char *now)
+static int insert_version(struct store_conn *c, json_t *item, const char *status, const char *doc,
+                          int64_t actor, const char *now)
 {
     struct store_stmt *st;
     int rc = store_prepare(c,
@@ -228,8 +218,7 @@ static int insert_version(struct store_conn *c, json_t *item, const char *status
                            "published_at, published_by, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
                            "?, ?, ?, ?, ?)",
                            &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     int published = strcmp(status, "draft") != 0;
     store_bind_text(st, 1, str_of(item, "code"));
     store_bind_int64(st, 2, json_integer_value(json_object_get(item, "version")));
@@ -257,8 +246,7 @@ static int insert_version(struct store_conn *c, json_t *item, const char *status
     return rc < 0 ? rc : 0;
 }
 
-static int update_version(struct store_conn *c, json_t *item, const char *status,
-                          const char *doc)
+static int update_version(struct store_conn *c, json_t *item, const char *status, const char *doc)
 {
     struct store_stmt *st;
     int rc = store_prepare(c,
@@ -266,8 +254,7 @@ static int update_version(struct store_conn *c, json_t *item, const char *status
                            "level = ?, effective_from = ?, doc = ?, summary = ? WHERE code = ? "
                            "AND version = ?",
                            &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     store_bind_text(st, 1, status);
     store_bind_text(st, 2, str_of(item, "department"));
     store_bind_text(st, 3, str_of(item, "name"));
@@ -287,10 +274,9 @@ static int update_version(struct store_conn *c, json_t *item, const char *status
 static int set_status(struct store_conn *c, const char *code, int64_t version, const char *status)
 {
     struct store_stmt *st;
-    int rc = store_prepare(c, "UPDATE catalog_items SET status = ? WHERE code = ? AND version = ?",
-                           &st);
-    if (rc < 0)
-        return rc;
+    int rc =
+        store_prepare(c, "UPDATE catalog_items SET status = ? WHERE code = ? AND version = ?", &st);
+    if (rc < 0) return rc;
     store_bind_text(st, 1, status);
     store_bind_text(st, 2, code);
     store_bind_int64(st, 3, version);
@@ -307,8 +293,7 @@ static int supersede_older(struct store_conn *c, const char *code, int64_t versi
                            "UPDATE catalog_items SET status = 'superseded' WHERE code = ? AND "
                            "status = 'published' AND version < ?",
                            &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     store_bind_text(st, 1, code);
     store_bind_int64(st, 2, version);
     rc = store_step(st);
@@ -339,8 +324,7 @@ static int import_item(struct store_conn *c, struct import_tx *t, size_t index, 
                                "SELECT version FROM catalog_items WHERE code = ? AND "
                                "status = 'published' AND version > ?",
                                code, vtext, NULL);
-        if (rc < 0)
-            return rc;
+        if (rc < 0) return rc;
         if (rc == STORE_ROW) {
             char arg[24];
             snprintf(arg, sizeof arg, "%lld", (long long)other);
@@ -353,8 +337,7 @@ static int import_item(struct store_conn *c, struct import_tx *t, size_t index, 
                                "SELECT version FROM catalog_items WHERE code = ? AND "
                                "status <> 'draft' AND version >= ?",
                                code, vtext, NULL);
-        if (rc < 0)
-            return rc;
+        if (rc < 0) return rc;
         if (rc == STORE_ROW) {
             import_problem(t, index, code, "version", "catalog.draft_not_newest", NULL);
             return 0;
@@ -368,22 +351,21 @@ static int import_item(struct store_conn *c, struct import_tx *t, size_t index, 
             return rc;
     }
     struct stored s;
-    if ((rc = load_stored(c, code, version, &s)) < 0)
-        return rc;
+    if ((rc = load_stored(c, code, version, &s)) < 0) return rc;
     char *doc = item_doc_text(item);
     if (!s.found) {
         rc = insert_version(c, item, status, doc, t->actor, now);
         t->counts.items_added++;
     } else if (!strcmp(s.status, "draft")) {
         rc = strcmp(s.doc, doc) || strcmp(s.status, status) ? update_version(c, item, status, doc)
-                                                             : 0;
+                                                            : 0;
         if (strcmp(s.doc, doc) || strcmp(s.status, status))
             t->counts.items_replaced++;
         else
             t->counts.items_unchanged++;
     } else if (strcmp(s.doc, doc) || !status_may_move(s.status, status)) {
-        import_problem(t, index, code, strcmp(s.doc, doc) ? "" : "status",
-                       "catalog.version_frozen", vtext);
+        import_problem(t, index, code, strcmp(s.doc, doc) ? "" : "status", "catalog.version_frozen",
+                       vtext);
         rc = 0;
     } else {
         rc = strcmp(s.status, status) ? set_status(c, code, version, status) : 0;
@@ -391,10 +373,8 @@ static int import_item(struct store_conn *c, struct import_tx *t, size_t index, 
     }
     free(doc);
     free(s.doc);
-    if (rc < 0)
-        return rc;
-    if (!strcmp(status, "published"))
-        return supersede_older(c, code, version);
+    if (rc < 0) return rc;
+    if (!strcmp(status, "published")) return supersede_older(c, code, version);
     return 0;
 }
 
@@ -407,21 +387,17 @@ static int import_fn(struct store_conn *c, void *ctx)
     t->rep->warnings = t->rep_warn0;
     memset(&t->counts, 0, sizeof t->counts);
     int rc;
-    if ((rc = import_departments(c, t)) < 0 || (rc = import_halls(c, t)) < 0)
-        return rc;
+    if ((rc = import_departments(c, t)) < 0 || (rc = import_halls(c, t)) < 0) return rc;
     char now[32];
     clock_format_iso(clock_now_ms(), now);
     size_t i;
     json_t *item;
     json_array_foreach(json_object_get(t->doc, "items"), i, item)
     {
-        if ((rc = import_item(c, t, i, item, now)) < 0)
-            return rc;
+        if ((rc = import_item(c, t, i, item, now)) < 0) return rc;
     }
-    if (t->rep->errors > t->rep_err0)
-        return -ERR_INVALID;
-    if ((rc = bump_revision(c)) < 0)
-        return rc;
+    if (t->rep->errors > t->rep_err0) return -ERR_INVALID;
+    if ((rc = bump_revision(c)) < 0) return rc;
     char detail[200];
     snprintf(detail, sizeof detail,
              "{\"departments\":%ld,\"halls\":%ld,\"added\":%ld,\"unchanged\":%ld,"
@@ -441,17 +417,15 @@ int catalog_import(struct store_conn *c, json_t *doc, int64_t actor_id, const ch
         snprintf(n, sizeof n, "%zu", rep->errors);
         return err_set(e, ERR_INVALID, NULL, "catalog.import_invalid", n);
     }
-    struct import_tx t = {doc, actor_id, ip, locate, locate_ctx, rep, rep->n, rep->errors,
-                          rep->warnings, {0}};
+    struct import_tx t = {doc, actor_id, ip,          locate,        locate_ctx,
+                          rep, rep->n,   rep->errors, rep->warnings, {0}};
     int rc = store_tx(c, import_fn, &t);
     if (rc == -ERR_INVALID) {
         snprintf(n, sizeof n, "%zu", rep->errors);
         return err_set(e, ERR_INVALID, NULL, "catalog.import_invalid", n);
     }
-    if (rc < 0)
-        return err_set(e, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
-    if (counts)
-        *counts = t.counts;
+    if (rc < 0) return err_set(e, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
+    if (counts) *counts = t.counts;
     return 0;
 }
 
@@ -477,8 +451,7 @@ json_t *catalog_departments(struct store_conn *c)
         const char *contact = store_column_text(st, 5);
         json_t *cv = contact ? json_loads(contact, 0, NULL) : NULL;
         json_object_set_new(d, "contact", json_is_object(cv) ? cv : json_null());
-        if (cv && !json_is_object(cv))
-            json_decref(cv);
+        if (cv && !json_is_object(cv)) json_decref(cv);
         json_t *canon = catalog_department_canonical(d);
         json_decref(d);
         json_array_append_new(out, canon);
@@ -494,14 +467,12 @@ json_t *catalog_departments(struct store_conn *c)
 json_t *catalog_halls(struct store_conn *c)
 {
     struct store_stmt *st;
-    if (store_prepare(c, "SELECT doc FROM halls ORDER BY code", &st) < 0)
-        return NULL;
+    if (store_prepare(c, "SELECT doc FROM halls ORDER BY code", &st) < 0) return NULL;
     json_t *out = json_array();
     int rc;
     while ((rc = store_step(st)) == STORE_ROW) {
         json_t *h = json_loads(store_column_text(st, 0), 0, NULL);
-        if (h)
-            json_array_append_new(out, h);
+        if (h) json_array_append_new(out, h);
     }
     store_finalize(st);
     if (rc < 0) {
@@ -525,8 +496,7 @@ json_t *catalog_export(struct store_conn *c)
     int rc;
     while ((rc = store_step(st)) == STORE_ROW) {
         json_t *it = item_from_row(store_column_text(st, 0), store_column_text(st, 1));
-        if (it)
-            json_array_append_new(items, it);
+        if (it) json_array_append_new(items, it);
     }
     store_finalize(st);
     if (rc < 0) {
@@ -583,18 +553,15 @@ json_t *catalog_item_get(struct store_conn *c, const char *code, int64_t version
                                      "ORDER BY CASE WHEN status = 'published' THEN 0 ELSE 1 "
                                      "END, version DESC LIMIT 1",
                            &st);
-    if (rc < 0)
-        return NULL;
+    if (rc < 0) return NULL;
     store_bind_text(st, 1, code);
-    if (version)
-        store_bind_int64(st, 2, version);
+    if (version) store_bind_int64(st, 2, version);
     json_t *out = NULL;
     if (store_step(st) == STORE_ROW) {
         /* the stored text is canonical already; status goes at the end
          * (readers do not care where, and this is on every guide shown) */
         out = json_loads(store_column_text(st, 0), 0, NULL);
-        if (out)
-            json_object_set_new(out, "status", json_string(store_column_text(st, 1)));
+        if (out) json_object_set_new(out, "status", json_string(store_column_text(st, 1)));
     }
     store_finalize(st);
     return out;
@@ -611,14 +578,12 @@ json_t *catalog_current(struct store_conn *c, const char *department)
                                    "('draft', 'published') ORDER BY code, version",
                       &st) < 0)
         return NULL;
-    if (department)
-        store_bind_text(st, 1, department);
+    if (department) store_bind_text(st, 1, department);
     json_t *out = json_array();
     int rc;
     while ((rc = store_step(st)) == STORE_ROW) {
         json_t *it = item_from_row(store_column_text(st, 0), store_column_text(st, 1));
-        if (it)
-            json_array_append_new(out, it);
+        if (it) json_array_append_new(out, it);
     }
     store_finalize(st);
     if (rc < 0) {
@@ -636,8 +601,7 @@ int catalog_each_published(struct store_conn *c,
                            "SELECT summary, CASE WHEN summary IS NULL THEN doc END FROM "
                            "catalog_items WHERE status = 'published' ORDER BY code",
                            &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     while ((rc = store_step(st)) == STORE_ROW) {
         const char *sum = store_column_text(st, 0);
         char *made = NULL;
@@ -647,14 +611,12 @@ int catalog_each_published(struct store_conn *c,
             made = s ? json_dumps(s, JSON_COMPACT) : NULL;
             json_decref(s);
             json_decref(doc);
-            if (!made)
-                continue;
+            if (!made) continue;
             sum = made;
         }
         rc = fn(sum, strlen(sum), ctx);
         free(made);
-        if (rc < 0)
-            break;
+        if (rc < 0) break;
     }
     store_finalize(st);
     return rc < 0 ? rc : 0;
@@ -698,29 +660,23 @@ static int draft_fn(struct store_conn *c, void *ctx)
                            "SELECT department_code FROM catalog_items WHERE code = ? "
                            "ORDER BY version DESC LIMIT 1",
                            &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     store_bind_text(st, 1, code);
     rc = store_step(st);
     int owned_elsewhere = rc == STORE_ROW && !catalog_may_edit(c, t->p, store_column_text(st, 0));
     store_finalize(st);
-    if (rc < 0)
-        return rc;
-    if (owned_elsewhere)
-        return err_set(t->e, ERR_FORBIDDEN, "code", "catalog.not_your_item", code);
-    rc = store_query_int64(c, &v,
-                           "SELECT version FROM catalog_items WHERE code = ? AND status = 'draft'",
-                           code, NULL);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
+    if (owned_elsewhere) return err_set(t->e, ERR_FORBIDDEN, "code", "catalog.not_your_item", code);
+    rc = store_query_int64(
+        c, &v, "SELECT version FROM catalog_items WHERE code = ? AND status = 'draft'", code, NULL);
+    if (rc < 0) return rc;
     int replace = rc == STORE_ROW;
     if (!replace) {
         rc = store_query_int64(c, &v,
                                "SELECT COALESCE(MAX(version), 0) + 1 FROM catalog_items WHERE "
                                "code = ?",
                                code, NULL);
-        if (rc != STORE_ROW)
-            return rc < 0 ? rc : STORE_ERROR;
+        if (rc != STORE_ROW) return rc < 0 ? rc : STORE_ERROR;
     }
     json_object_set_new(t->item, "version", json_integer(v));
     char *doc = item_doc_text(t->item);
@@ -729,20 +685,17 @@ static int draft_fn(struct store_conn *c, void *ctx)
     free(doc);
     if (rc == STORE_CONSTRAINT)
         return err_set(t->e, ERR_CONFLICT, "code", "catalog.draft_conflict", code);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     t->version = v;
     audit_item(c, t->p->account_id, "catalog.draft", code, v, t->ip, &rc);
     return rc;
 }
 
 int catalog_save_draft(struct store_conn *c, const struct principal *p, json_t *item,
-                       const char *ip, struct catalog_report *rep, int64_t *version,
-                       struct err *e)
+                       const char *ip, struct catalog_report *rep, int64_t *version, struct err *e)
 {
     err_clear(e);
-    if (!json_is_object(item))
-        return err_set(e, ERR_INVALID, NULL, "catalog.want_object", NULL);
+    if (!json_is_object(item)) return err_set(e, ERR_INVALID, NULL, "catalog.want_object", NULL);
     /* version and status are the store's to give */
     json_object_set_new(item, "version", json_integer(1));
     json_object_set_new(item, "status", json_string("draft"));
@@ -753,8 +706,8 @@ int catalog_save_draft(struct store_conn *c, const struct principal *p, json_t *
     }
     const char *dept = str_of(item, "department");
     if (!department_id(c, dept)) {
-        catalog_report_add(rep, 1, str_of(item, "code"), "department",
-                           "catalog.unknown_department", dept);
+        catalog_report_add(rep, 1, str_of(item, "code"), "department", "catalog.unknown_department",
+                           dept);
         return err_set(e, ERR_INVALID, "department", "catalog.unknown_department", dept);
     }
     size_t k;
@@ -774,10 +727,8 @@ int catalog_save_draft(struct store_conn *c, const struct principal *p, json_t *
     if (!catalog_may_edit(c, p, dept))
         return err_set(e, ERR_FORBIDDEN, "department", "catalog.not_your_department", dept);
     struct draft_tx t = {p, item, ip, 0, e};
-    if (store_tx(c, draft_fn, &t) < 0)
-        return storage_err(e);
-    if (version)
-        *version = t.version;
+    if (store_tx(c, draft_fn, &t) < 0) return storage_err(e);
+    if (version) *version = t.version;
     return 0;
 }
 
@@ -795,8 +746,7 @@ static int publish_fn(struct store_conn *c, void *ctx)
     char now[32];
     clock_format_iso(clock_now_ms(), now);
     int rc = supersede_older(c, t->code, t->version);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     char *doc = item_doc_text(t->item);
     struct store_stmt *st;
     rc = store_prepare(c,
@@ -822,12 +772,10 @@ static int publish_fn(struct store_conn *c, void *ctx)
     store_finalize(st);
     free(doc);
     free(sum);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     if (changed != 1) /* published or replaced by someone else meanwhile */
         return err_set(t->e, ERR_CONFLICT, NULL, "catalog.draft_changed", t->code);
-    if ((rc = bump_revision(c)) < 0)
-        return rc;
+    if ((rc = bump_revision(c)) < 0) return rc;
     audit_item(c, t->p->account_id, "catalog.publish", t->code, t->version, t->ip, &rc);
     return rc;
 }
@@ -853,10 +801,8 @@ int catalog_publish(struct store_conn *c, const struct principal *p, const char 
         may = catalog_may_edit(c, p, store_column_text(st, 2));
     }
     store_finalize(st);
-    if (rc < 0)
-        return storage_err(e);
-    if (!item)
-        return err_set(e, ERR_NOT_FOUND, "code", "catalog.no_draft", code);
+    if (rc < 0) return storage_err(e);
+    if (!item) return err_set(e, ERR_NOT_FOUND, "code", "catalog.no_draft", code);
     if (!may) {
         err_set(e, ERR_FORBIDDEN, NULL, "catalog.not_your_department", str_of(item, "department"));
         json_decref(item);
@@ -882,10 +828,8 @@ int catalog_publish(struct store_conn *c, const struct principal *p, const char 
     struct publish_tx t = {p, code, ip, v, item, e};
     rc = store_tx(c, publish_fn, &t);
     json_decref(item);
-    if (rc < 0)
-        return storage_err(e);
-    if (version)
-        *version = v;
+    if (rc < 0) return storage_err(e);
+    if (version) *version = v;
     return 0;
 }
 
@@ -903,21 +847,16 @@ static int withdraw_fn(struct store_conn *c, void *ctx)
                            "SELECT version, department_code FROM catalog_items WHERE code = ? "
                            "AND status = 'published'",
                            &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     store_bind_text(st, 1, t->code);
     rc = store_step(st);
     int64_t v = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
     int may = rc == STORE_ROW && catalog_may_edit(c, t->p, store_column_text(st, 1));
     store_finalize(st);
-    if (rc < 0)
-        return rc;
-    if (!v)
-        return err_set(t->e, ERR_NOT_FOUND, "code", "catalog.not_published", t->code);
-    if (!may)
-        return err_set(t->e, ERR_FORBIDDEN, NULL, "catalog.not_your_item", t->code);
-    if ((rc = set_status(c, t->code, v, "withdrawn")) < 0 || (rc = bump_revision(c)) < 0)
-        return rc;
+    if (rc < 0) return rc;
+    if (!v) return err_set(t->e, ERR_NOT_FOUND, "code", "catalog.not_published", t->code);
+    if (!may) return err_set(t->e, ERR_FORBIDDEN, NULL, "catalog.not_your_item", t->code);
+    if ((rc = set_status(c, t->code, v, "withdrawn")) < 0 || (rc = bump_revision(c)) < 0) return rc;
     audit_item(c, t->p->account_id, "catalog.withdraw", t->code, v, t->ip, &rc);
     return rc;
 }
@@ -927,7 +866,6 @@ int catalog_withdraw(struct store_conn *c, const struct principal *p, const char
 {
     err_clear(e);
     struct withdraw_tx t = {p, code, ip, e};
-    if (store_tx(c, withdraw_fn, &t) < 0)
-        return storage_err(e);
+    if (store_tx(c, withdraw_fn, &t) < 0) return storage_err(e);
     return 0;
 }

@@ -41,8 +41,7 @@ static const char *adump(struct arena *a, json_t *v)
 static int index_of(const char *const *list, const char *s)
 {
     for (int i = 0; s && list[i]; i++)
-        if (!strcmp(list[i], s))
-            return i;
+        if (!strcmp(list[i], s)) return i;
     return -1;
 }
 
@@ -59,16 +58,14 @@ static int cmp_cstr(const void *a, const void *b)
 const struct cv_dept *catalog_view_dept(const struct catalog_view *v, const char *code)
 {
     struct cv_dept key = {.code = code};
-    return code && v->ndepts ? bsearch(&key, v->depts, v->ndepts, sizeof key, cmp_code_dept)
-                             : NULL;
+    return code && v->ndepts ? bsearch(&key, v->depts, v->ndepts, sizeof key, cmp_code_dept) : NULL;
 }
 
 const struct cv_hall *catalog_view_hall(const struct catalog_view *v, const char *code)
 {
     /* a handful of halls: a walk is as fast as a search */
     for (size_t i = 0; code && i < v->nhalls; i++)
-        if (v->hallv[i].code && !strcmp(v->hallv[i].code, code))
-            return &v->hallv[i];
+        if (v->hallv[i].code && !strcmp(v->hallv[i].code, code)) return &v->hallv[i];
     return NULL;
 }
 
@@ -81,8 +78,7 @@ const struct cv_item *catalog_view_item(const struct catalog_view *v, const char
 {
     struct cv_item key = {.code = code};
     /* an empty catalog has no array to search at all */
-    return code && v->nitems ? bsearch(&key, v->items, v->nitems, sizeof key, cmp_code_item)
-                             : NULL;
+    return code && v->nitems ? bsearch(&key, v->items, v->nitems, sizeof key, cmp_code_item) : NULL;
 }
 
 /* --- building --- */
@@ -97,8 +93,7 @@ static int add_item(const char *summary, size_t len, void *ctx)
     struct build *b = ctx;
     struct catalog_view *v = b->v;
     json_t *it = json_loadb(summary, len, 0, NULL);
-    if (!it)
-        return 0; /* cannot happen for what the store wrote; skip rather than fail */
+    if (!it) return 0; /* cannot happen for what the store wrote; skip rather than fail */
     if (v->nitems == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 1024;
         v->items = xrealloc(v->items, b->cap * sizeof *v->items);
@@ -119,16 +114,16 @@ static int add_item(const char *summary, size_t len, void *ctx)
     x->level = (int)json_integer_value(json_object_get(it, "level"));
     x->channels = catalog_item_channels(it);
     x->type_ix = index_of(catalog_item_types, x->type);
-    x->targets = !x->target ? 0
-               : !strcmp(x->target, "both") ? 3u
-               : !strcmp(x->target, "enterprise") ? 2u : 1u;
+    x->targets = !x->target                         ? 0
+                 : !strcmp(x->target, "both")       ? 3u
+                 : !strcmp(x->target, "enterprise") ? 2u
+                                                    : 1u;
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(it, "themes"), i, t)
     {
         int k = index_of(catalog_themes, json_string_value(t));
-        if (k >= 0)
-            x->themes |= 1u << k;
+        if (k >= 0) x->themes |= 1u << k;
     }
     json_t *kw = json_object_get(it, "keywords");
     x->nkeywords = json_array_size(kw);
@@ -182,8 +177,7 @@ void catalog_view_cache_put(const struct catalog_view *v, const char *key, const
                             size_t len)
 {
     struct cv_cache *c = v->cache;
-    if (len > CACHE_ENTRY_MAX)
-        return;
+    if (len > CACHE_ENTRY_MAX) return;
     size_t i = slot_of(key);
     char *k = xstrdup(key), *d = xmalloc(len ? len : 1);
     memcpy(d, data, len);
@@ -205,8 +199,7 @@ void catalog_view_cache_put(const struct catalog_view *v, const char *key, const
 
 static void cache_free(struct cv_cache *c)
 {
-    if (!c)
-        return;
+    if (!c) return;
     for (size_t i = 0; i < CACHE_SLOTS; i++) {
         free(c->slot[i].key);
         free(c->slot[i].data);
@@ -217,8 +210,7 @@ static void cache_free(struct cv_cache *c)
 
 static void view_free(struct catalog_view *v)
 {
-    if (!v)
-        return;
+    if (!v) return;
     cache_free(v->cache);
     for (size_t i = 0; i < v->ndepts; i++)
         free(v->depts[i].items);
@@ -235,16 +227,12 @@ static void build_depth(struct catalog_view *v)
     json_t *depts = json_array();
     for (size_t d = 0; d < v->ndepts; d++) {
         struct cv_dept *x = &v->depts[d];
-        if (!x->nitems)
-            continue;
-        json_array_append_new(depts,
-                              json_pack("{s:s, s:s, s:I, s:{s:I, s:I, s:I, s:I}}", "code",
-                                        x->code, "name", x->name, "total",
-                                        (json_int_t)x->nitems, "at_least", "1",
-                                        (json_int_t)x->at_least[1], "2",
-                                        (json_int_t)x->at_least[2], "3",
-                                        (json_int_t)x->at_least[3], "4",
-                                        (json_int_t)x->at_least[4]));
+        if (!x->nitems) continue;
+        json_array_append_new(
+            depts, json_pack("{s:s, s:s, s:I, s:{s:I, s:I, s:I, s:I}}", "code", x->code, "name",
+                             x->name, "total", (json_int_t)x->nitems, "at_least", "1",
+                             (json_int_t)x->at_least[1], "2", (json_int_t)x->at_least[2], "3",
+                             (json_int_t)x->at_least[3], "4", (json_int_t)x->at_least[4]));
     }
     json_t *body = json_pack("{s:I, s:{s:I, s:I, s:I, s:I}, s:o}", "total", (json_int_t)v->nitems,
                              "at_least", "1", (json_int_t)v->at_least[1], "2",
@@ -320,16 +308,13 @@ struct catalog_view *catalog_view_build(struct store_conn *c)
         struct cv_item *x = &v->items[i];
         const struct cv_dept *dept = catalog_view_dept(v, x->department);
         x->dept = dept ? (size_t)(dept - v->depts) : 0;
-        if (!x->region && dept)
-            x->region = dept->region;
-        if (x->region)
-            regions[nreg++] = x->region;
+        if (!x->region && dept) x->region = dept->region;
+        if (x->region) regions[nreg++] = x->region;
     }
     qsort(regions, nreg, sizeof *regions, cmp_cstr);
     size_t uniq = 0;
     for (i = 0; i < nreg; i++)
-        if (!uniq || strcmp(regions[uniq - 1], regions[i]))
-            regions[uniq++] = regions[i];
+        if (!uniq || strcmp(regions[uniq - 1], regions[i])) regions[uniq++] = regions[i];
     v->regions = regions;
     v->nregions = uniq;
 
@@ -337,21 +322,19 @@ struct catalog_view *catalog_view_build(struct store_conn *c)
     for (i = 0; i < v->nitems; i++) {
         struct cv_item *x = &v->items[i];
         json_t *sum = (json_t *)x->summary;
-        const char **r = x->region ? bsearch(&x->region, v->regions, v->nregions,
-                                             sizeof *v->regions, cmp_cstr)
-                                   : NULL;
+        const char **r =
+            x->region ? bsearch(&x->region, v->regions, v->nregions, sizeof *v->regions, cmp_cstr)
+                      : NULL;
         x->region_ix = r ? (int)(r - v->regions) : -1;
         struct cv_dept *dept = v->ndepts ? &v->depts[x->dept] : NULL;
-        if (dept)
-            json_object_set_new(sum, "department_name", json_string(dept->name));
+        if (dept) json_object_set_new(sum, "department_name", json_string(dept->name));
         json_object_set_new(sum, "region", x->region ? json_string(x->region) : json_null());
         x->summary = adump(v->arena, sum);
         json_decref(sum);
         for (int k = 1; k <= 4; k++)
             if (x->level >= k) {
                 v->at_least[k]++;
-                if (dept)
-                    dept->at_least[k]++;
+                if (dept) dept->at_least[k]++;
             }
         if (dept) {
             dept->items = xrealloc(dept->items, (dept->nitems + 1) * sizeof *dept->items);
@@ -380,14 +363,12 @@ static int64_t checked_ms;
 
 static void put_locked(struct catalog_view *v)
 {
-    if (v && --v->refs == 0)
-        view_free(v);
+    if (v && --v->refs == 0) view_free(v);
 }
 
 void catalog_view_put(struct catalog_view *v)
 {
-    if (!v)
-        return;
+    if (!v) return;
     pthread_mutex_lock(&cur_mu);
     put_locked(v);
     pthread_mutex_unlock(&cur_mu);
@@ -413,8 +394,7 @@ static struct catalog_view *take_current(void)
 {
     pthread_mutex_lock(&cur_mu);
     struct catalog_view *v = cur;
-    if (v)
-        v->refs++;
+    if (v) v->refs++;
     pthread_mutex_unlock(&cur_mu);
     return v;
 }
@@ -426,13 +406,10 @@ struct catalog_view *catalog_view_get(struct store_conn *c)
     int have_view = cur != NULL;
     int due = !cur || checked_ms == 0 || now - checked_ms >= CHECK_EVERY_MS || now < checked_ms;
     pthread_mutex_unlock(&cur_mu);
-    if (!due)
-        return take_current();
+    if (!due) return take_current();
     /* one thread checks and rebuilds; the others keep serving the old view */
-    if (have_view && pthread_mutex_trylock(&build_mu) != 0)
-        return take_current();
-    if (!have_view)
-        pthread_mutex_lock(&build_mu);
+    if (have_view && pthread_mutex_trylock(&build_mu) != 0) return take_current();
+    if (!have_view) pthread_mutex_lock(&build_mu);
     struct catalog_view *have = take_current();
     int64_t rev = -1;
     if (have && catalog_revision(c, &rev) == 0 && rev == have->revision) {
@@ -457,8 +434,7 @@ struct catalog_view *catalog_view_get(struct store_conn *c)
     cur = fresh;
     fresh->refs++; /* the caller's */
     checked_ms = now ? now : 1;
-    if (have)
-        put_locked(have);
+    if (have) put_locked(have);
     pthread_mutex_unlock(&cur_mu);
     pthread_mutex_unlock(&build_mu);
     return fresh;
@@ -480,18 +456,13 @@ static unsigned failing(const struct catalog_view *v, const struct cv_item *x,
                         const struct catalog_query *q, int *theme_fails)
 {
     unsigned m = 0;
-    if (q->department && strcmp(v->depts[x->dept].code, q->department))
-        m |= 1u << FACET_DEPARTMENT;
-    if (q->region && (!x->region || strcmp(x->region, q->region)))
-        m |= 1u << FACET_REGION;
-    if (q->type && (!x->type || strcmp(x->type, q->type)))
-        m |= 1u << FACET_TYPE;
-    if (q->level && x->level != q->level)
-        m |= 1u << FACET_LEVEL;
+    if (q->department && strcmp(v->depts[x->dept].code, q->department)) m |= 1u << FACET_DEPARTMENT;
+    if (q->region && (!x->region || strcmp(x->region, q->region))) m |= 1u << FACET_REGION;
+    if (q->type && (!x->type || strcmp(x->type, q->type))) m |= 1u << FACET_TYPE;
+    if (q->level && x->level != q->level) m |= 1u << FACET_LEVEL;
     if (q->channel) {
         int k = index_of(catalog_channels, q->channel);
-        if (k < 0 || !(x->channels & (1u << k)))
-            m |= 1u << FACET_CHANNEL;
+        if (k < 0 || !(x->channels & (1u << k))) m |= 1u << FACET_CHANNEL;
     }
     /* "person" also finds what is for both; "both" only what is for both */
     if (q->target && (x->targets & target_bits(q->target)) == 0)
@@ -507,22 +478,16 @@ static void count_facets(const struct catalog_view *v, const struct cv_item *x, 
                          unsigned only)
 {
 #define IN(f) (only == ~0u || only == (f))
-    if (IN(FACET_DEPARTMENT))
-        counts[FACET_DEPARTMENT][x->dept]++;
-    if (IN(FACET_REGION) && x->region_ix >= 0)
-        counts[FACET_REGION][x->region_ix]++;
-    if (IN(FACET_TYPE) && x->type_ix >= 0)
-        counts[FACET_TYPE][x->type_ix]++;
-    if (IN(FACET_LEVEL) && x->level >= 1)
-        counts[FACET_LEVEL][x->level - 1]++;
+    if (IN(FACET_DEPARTMENT)) counts[FACET_DEPARTMENT][x->dept]++;
+    if (IN(FACET_REGION) && x->region_ix >= 0) counts[FACET_REGION][x->region_ix]++;
+    if (IN(FACET_TYPE) && x->type_ix >= 0) counts[FACET_TYPE][x->type_ix]++;
+    if (IN(FACET_LEVEL) && x->level >= 1) counts[FACET_LEVEL][x->level - 1]++;
     if (IN(FACET_CHANNEL))
         for (int k = 0; catalog_channels[k]; k++)
-            if (x->channels & (1u << k))
-                counts[FACET_CHANNEL][k]++;
+            if (x->channels & (1u << k)) counts[FACET_CHANNEL][k]++;
     if (IN(FACET_TARGET))
         for (int k = 0; k < 2; k++) /* person, enterprise */
-            if (x->targets & (1u << k))
-                counts[FACET_TARGET][k]++;
+            if (x->targets & (1u << k)) counts[FACET_TARGET][k]++;
 #undef IN
 }
 
@@ -548,8 +513,8 @@ int catalog_view_query(const struct catalog_view *v, const struct catalog_query 
     if (rc == SEARCH_EMPTY) /* everything, by code */
         for (n = 0; n < v->nitems; n++)
             order[n] = (uint32_t)n;
-    size_t sizes[FACET__COUNT] = {v->ndepts, v->nregions, list_len(catalog_item_types), 4,
-                                  list_len(catalog_channels), 2};
+    size_t sizes[FACET__COUNT] = {
+        v->ndepts, v->nregions, list_len(catalog_item_types), 4, list_len(catalog_channels), 2};
     size_t *counts[FACET__COUNT];
     for (int f = 0; f < FACET__COUNT; f++)
         counts[f] = xcalloc(sizes[f] + 1, sizeof *counts[f]);
@@ -558,8 +523,7 @@ int catalog_view_query(const struct catalog_view *v, const struct catalog_query 
         const struct cv_item *x = &v->items[order[i]];
         int theme_fails;
         unsigned m = failing(v, x, q, &theme_fails);
-        if (theme_fails)
-            continue;
+        if (theme_fails) continue;
         if (m == 0) {
             order[kept++] = order[i];
             count_facets(v, x, counts, ~0u);
@@ -573,13 +537,12 @@ int catalog_view_query(const struct catalog_view *v, const struct catalog_query 
         hits->facets[f] = xcalloc(sizes[f] + 1, sizeof *hits->facets[f]);
         size_t m = 0;
         for (size_t k = 0; k < sizes[f]; k++) {
-            if (!counts[f][k])
-                continue;
+            if (!counts[f][k]) continue;
             const char *value = f == FACET_DEPARTMENT ? v->depts[k].code
-                              : f == FACET_REGION     ? v->regions[k]
-                              : f == FACET_TYPE       ? catalog_item_types[k]
-                              : f == FACET_LEVEL      ? levels[k]
-                              : f == FACET_CHANNEL    ? catalog_channels[k]
+                                : f == FACET_REGION   ? v->regions[k]
+                                : f == FACET_TYPE     ? catalog_item_types[k]
+                                : f == FACET_LEVEL    ? levels[k]
+                                : f == FACET_CHANNEL  ? catalog_channels[k]
                                                       : targets[k];
             hits->facets[f][m++] = (struct catalog_facet_value){value, counts[f][k]};
         }

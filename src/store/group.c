@@ -13,8 +13,8 @@
  * alone; a failed COMMIT (or a busy database) retries the whole batch, which
  * is why a job must be re-runnable, as for store_tx.
  */
-#include "store/backend.h"
 #include "core/log.h"
+#include "store/backend.h"
 #include "store/store.h"
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +39,7 @@ static int run_batch(struct store_conn *c, struct group_job **jobs, int n)
             struct timespec ts = {0, (long)(1000000L << (attempt < 6 ? attempt : 6))};
             nanosleep(&ts, NULL);
         }
-        if ((rc = store_begin(c)) < 0)
-            continue;
+        if ((rc = store_begin(c)) < 0) continue;
         int busy = 0;
         for (int i = 0; i < n && !busy; i++) {
             if ((rc = store_exec(c, "SAVEPOINT g")) < 0) {
@@ -59,8 +58,7 @@ static int run_batch(struct store_conn *c, struct group_job **jobs, int n)
                 }
                 break;
             }
-            if (r < 0)
-                store_exec(c, "ROLLBACK TO g");
+            if (r < 0) store_exec(c, "ROLLBACK TO g");
             store_exec(c, "RELEASE g");
             jobs[i]->rc = r;
         }
@@ -70,8 +68,7 @@ static int run_batch(struct store_conn *c, struct group_job **jobs, int n)
             continue;
         }
         rc = store_commit(c);
-        if (rc < 0)
-            store_rollback(c);
+        if (rc < 0) store_rollback(c);
     }
     if (rc < 0)
         for (int i = 0; i < n; i++)
@@ -82,8 +79,7 @@ static int run_batch(struct store_conn *c, struct group_job **jobs, int n)
 int store_tx_group(struct store_conn *c, int (*fn)(struct store_conn *c, void *ctx), void *ctx)
 {
     struct store *s = c->store;
-    if (s->backend != STORE_SQLITE)
-        return store_tx(c, fn, ctx);
+    if (s->backend != STORE_SQLITE) return store_tx(c, fn, ctx);
     struct group_job me = {NULL, fn, ctx, 0, 0};
     pthread_mutex_lock(&s->group_lock);
     if (s->group_tail)
@@ -104,8 +100,7 @@ int store_tx_group(struct store_conn *c, int (*fn)(struct store_conn *c, void *c
             jobs[n++] = s->group_head;
             s->group_head = s->group_head->next;
         }
-        if (!s->group_head)
-            s->group_tail = NULL;
+        if (!s->group_head) s->group_tail = NULL;
         pthread_mutex_unlock(&s->group_lock);
         run_batch(c, jobs, n);
         pthread_mutex_lock(&s->group_lock);

@@ -22,8 +22,7 @@
 static struct catalog_view *view_or_fail(struct http_req *r)
 {
     struct catalog_view *v = catalog_view_get(http_db(r));
-    if (!v)
-        http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
+    if (!v) http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
     return v;
 }
 
@@ -62,8 +61,10 @@ static void limit_text(struct http_req *r, struct buf *b, json_t *limit)
         return;
     }
     char key[64], val[24], out[160];
-    snprintf(key, sizeof key, "catalog.unit.%s", str_of(limit, "unit") ? str_of(limit, "unit") : "none");
-    snprintf(val, sizeof val, "%lld", (long long)json_integer_value(json_object_get(limit, "value")));
+    snprintf(key, sizeof key, "catalog.unit.%s",
+             str_of(limit, "unit") ? str_of(limit, "unit") : "none");
+    snprintf(val, sizeof val, "%lld",
+             (long long)json_integer_value(json_object_get(limit, "value")));
     trf(r->lang, key, val, out, sizeof out);
     html_text(b, out);
 }
@@ -79,26 +80,23 @@ static const char *dept_name(struct http_req *r, const struct cv_dept *d)
 static void items_url(struct buf *b, const struct catalog_query *q, const char *set,
                       const char *value, long page)
 {
-    const char *names[] = {"q", "department", "region", "type", "target", "channel", "theme",
-                           "level"};
+    const char *names[] = {"q",      "department", "region", "type",
+                           "target", "channel",    "theme",  "level"};
     char level[12] = "";
-    if (q->level)
-        snprintf(level, sizeof level, "%d", q->level);
-    const char *values[] = {q->q,        q->department, q->region, q->type, q->target,
-                            q->channel, q->theme,      q->level ? level : NULL};
+    if (q->level) snprintf(level, sizeof level, "%d", q->level);
+    const char *values[] = {q->q,      q->department, q->region, q->type,
+                            q->target, q->channel,    q->theme,  q->level ? level : NULL};
     struct buf u = BUF_INIT;
     buf_puts(&u, "/items");
     char sep = '?';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const char *v = set && !strcmp(set, names[i]) ? value : values[i];
-        if (!v || !*v)
-            continue;
+        if (!v || !*v) continue;
         buf_printf(&u, "%c%s=", sep, names[i]);
         url_encode_str(&u, v);
         sep = '&';
     }
-    if (page > 1)
-        buf_printf(&u, "%cpage=%ld", sep, page);
+    if (page > 1) buf_printf(&u, "%cpage=%ld", sep, page);
     html_attr(b, buf_str(&u));
     buf_free(&u);
 }
@@ -146,30 +144,34 @@ static void result_entry(struct http_req *r, struct buf *b, const struct catalog
     json_t *tl = json_object_get(s, "time_limit");
     limit_text(r, b, json_object_get(tl, "promised"));
     buf_puts(b, "</span> <span>");
-    page_t(r, b, json_is_true(json_object_get(s, "free")) ? "portal.fee.free" : "portal.fee.charged");
+    page_t(r, b,
+           json_is_true(json_object_get(s, "free")) ? "portal.fee.free" : "portal.fee.charged");
     buf_puts(b, "</span></p></li>");
     json_decref(s);
 }
 
-static const char *const facet_param[FACET__COUNT] = {"department", "region", "type",
+static const char *const facet_param[FACET__COUNT] = {"department", "region",  "type",
                                                       "level",      "channel", "target"};
-static const char *const facet_prefix[FACET__COUNT] = {NULL, NULL, "catalog.type",
-                                                       "catalog.level", "catalog.channel",
-                                                       "catalog.target"};
+static const char *const facet_prefix[FACET__COUNT] = {
+    NULL, NULL, "catalog.type", "catalog.level", "catalog.channel", "catalog.target"};
 
 static const char *query_value(const struct catalog_query *q, int f, char tmp[12])
 {
     switch (f) {
-    case FACET_DEPARTMENT: return q->department;
-    case FACET_REGION: return q->region;
-    case FACET_TYPE: return q->type;
+    case FACET_DEPARTMENT:
+        return q->department;
+    case FACET_REGION:
+        return q->region;
+    case FACET_TYPE:
+        return q->type;
     case FACET_LEVEL:
-        if (!q->level)
-            return NULL;
+        if (!q->level) return NULL;
         snprintf(tmp, 12, "%d", q->level);
         return tmp;
-    case FACET_CHANNEL: return q->channel;
-    default: return q->target;
+    case FACET_CHANNEL:
+        return q->channel;
+    default:
+        return q->target;
     }
 }
 
@@ -182,8 +184,7 @@ static void facets(struct http_req *r, struct buf *b, const struct catalog_view 
     for (int f = 0; f < FACET__COUNT; f++) {
         char tmp[12], key[48];
         const char *chosen = query_value(q, f, tmp);
-        if (!h->nfacets[f] && !chosen)
-            continue;
+        if (!h->nfacets[f] && !chosen) continue;
         snprintf(key, sizeof key, "portal.facet.%s", facet_param[f]);
         buf_printf(b, "<section><h3 id=\"f-%s\">", facet_param[f]);
         page_t(r, b, key);
@@ -221,14 +222,11 @@ static void facets(struct http_req *r, struct buf *b, const struct catalog_view 
 int page_items(struct http_req *r)
 {
     struct catalog_query q;
-    if (api_catalog_query(r, &q) < 0)
-        return 0;
+    if (api_catalog_query(r, &q) < 0) return 0;
     long page = api_positive_query(r, "page", 1);
-    if (page < 0)
-        page = 1;
+    if (page < 0) page = 1;
     struct catalog_view *v = view_or_fail(r);
-    if (!v)
-        return 0;
+    if (!v) return 0;
     struct catalog_hits h;
     if (api_catalog_run(r, v, &q, &h) < 0) {
         catalog_view_put(v);
@@ -365,8 +363,7 @@ static void four_questions(struct http_req *r, struct buf *b, json_t *it)
             buf_puts(b, " ");
             html_text(b, str_of(lb, "article"));
         }
-        if (json_array_size(json_object_get(it, "legal_basis")) > 1)
-            buf_puts(b, " …");
+        if (json_array_size(json_object_get(it, "legal_basis")) > 1) buf_puts(b, " …");
     }
     buf_puts(b, " <a href=\"#h-basis\">");
     page_t(r, b, "portal.see_list");
@@ -385,7 +382,10 @@ static void four_questions(struct http_req *r, struct buf *b, json_t *it)
     json_t *visits = json_object_get(it, "visits");
     snprintf(a, sizeof a, "%lld", (long long)json_integer_value(visits));
     json_int_t nv = json_integer_value(visits);
-    trf(r->lang, nv >= 3 ? "portal.visits.many" : nv == 0 ? "portal.visits.none" : "portal.visits.n",
+    trf(r->lang,
+        nv >= 3   ? "portal.visits.many"
+        : nv == 0 ? "portal.visits.none"
+                  : "portal.visits.n",
         a, line, sizeof line);
     html_text(b, line);
     buf_puts(b, " ");
@@ -445,7 +445,8 @@ static void materials_table(struct http_req *r, struct buf *b, json_t *it)
         }
         buf_puts(b, "</th><td>");
         label_html(r, b, "catalog.form", str_of(m, "form"));
-        buf_printf(b, " × %lld</td><td>", (long long)json_integer_value(json_object_get(m, "copies")));
+        buf_printf(b, " × %lld</td><td>",
+                   (long long)json_integer_value(json_object_get(m, "copies")));
         html_text(b, str_of(m, "verification"));
         buf_puts(b, "</td><td>");
         json_t *sub = json_object_get(m, "substitute");
@@ -500,8 +501,7 @@ static void guide_details(struct http_req *r, struct buf *b, const struct catalo
         }
         if (str_of(e, "url")) {
             buf_puts(b, " <a href=\"");
-            if (html_href(b, str_of(e, "url")) < 0)
-                buf_puts(b, "#");
+            if (html_href(b, str_of(e, "url")) < 0) buf_puts(b, "#");
             buf_puts(b, "\">");
             page_t(r, b, "portal.full_text");
             buf_puts(b, "</a>");
@@ -557,8 +557,7 @@ static void guide_details(struct http_req *r, struct buf *b, const struct catalo
     dt(r, b, "portal.channels");
     json_array_foreach(json_object_get(it, "channels"), i, e)
     {
-        if (i)
-            buf_puts(b, "、");
+        if (i) buf_puts(b, "、");
         label_html(r, b, "catalog.channel", json_string_value(e));
     }
     buf_puts(b, "</dd>");
@@ -594,8 +593,7 @@ static void guide_details(struct http_req *r, struct buf *b, const struct catalo
         dt(r, b, "portal.delivery");
         json_array_foreach(json_object_get(result, "delivery"), i, e)
         {
-            if (i)
-                buf_puts(b, "、");
+            if (i) buf_puts(b, "、");
             label_html(r, b, "catalog.delivery", json_string_value(e));
         }
         buf_puts(b, "</dd>");
@@ -607,8 +605,10 @@ static void guide_details(struct http_req *r, struct buf *b, const struct catalo
         json_array_foreach(prefs, i, e)
         {
             char key[64], val[24], line[200];
-            snprintf(key, sizeof key, "catalog.pref.%s", str_of(e, "kind") ? str_of(e, "kind") : "");
-            snprintf(val, sizeof val, "%lld", (long long)json_integer_value(json_object_get(e, "value")));
+            snprintf(key, sizeof key, "catalog.pref.%s",
+                     str_of(e, "kind") ? str_of(e, "kind") : "");
+            snprintf(val, sizeof val, "%lld",
+                     (long long)json_integer_value(json_object_get(e, "value")));
             trf(r->lang, key, val, line, sizeof line);
             buf_puts(b, "<li>");
             html_text(b, line);
@@ -637,8 +637,7 @@ int page_item(struct http_req *r)
         version = n;
     }
     struct catalog_view *v = view_or_fail(r);
-    if (!v)
-        return 0;
+    if (!v) return 0;
     const char *code = http_param(r, "code");
     /* a guide read without logging in is the same for everyone: keep it */
     char key[160] = "";
@@ -763,8 +762,7 @@ static void dept_row(struct http_req *r, struct buf *b, const struct cv_dept *d)
 int page_departments(struct http_req *r)
 {
     struct catalog_view *v = view_or_fail(r);
-    if (!v)
-        return 0;
+    if (!v) return 0;
     struct buf b = BUF_INIT;
     page_open(r, &b, "portal.departments.title", NAV_DEPARTMENTS);
     buf_puts(&b, "<h1>");
@@ -772,20 +770,17 @@ int page_departments(struct http_req *r)
     buf_puts(&b, "</h1><ul class=\"departments\">");
     for (size_t i = 0; i < v->ndepts; i++) {
         const struct cv_dept *d = &v->depts[i];
-        if (d->parent && catalog_view_dept(v, d->parent))
-            continue; /* listed under its parent */
+        if (d->parent && catalog_view_dept(v, d->parent)) continue; /* listed under its parent */
         dept_row(r, &b, d);
         int open = 0;
         for (size_t k = 0; k < v->ndepts; k++) {
             if (v->depts[k].parent && !strcmp(v->depts[k].parent, d->code)) {
-                if (!open)
-                    buf_puts(&b, "<li class=\"children\"><ul>");
+                if (!open) buf_puts(&b, "<li class=\"children\"><ul>");
                 open = 1;
                 dept_row(r, &b, &v->depts[k]);
             }
         }
-        if (open)
-            buf_puts(&b, "</ul></li>");
+        if (open) buf_puts(&b, "</ul></li>");
     }
     buf_puts(&b, "</ul>");
     catalog_view_put(v);
@@ -795,8 +790,7 @@ int page_departments(struct http_req *r)
 int page_department(struct http_req *r)
 {
     struct catalog_view *v = view_or_fail(r);
-    if (!v)
-        return 0;
+    if (!v) return 0;
     const struct cv_dept *d = catalog_view_dept(v, http_param(r, "code"));
     if (!d) {
         catalog_view_put(v);
@@ -813,8 +807,7 @@ int page_department(struct http_req *r)
         buf_puts(&b, "<dl class=\"contact\">");
         static const char *const members[] = {"phone", "address", "hours"};
         for (int k = 0; k < 3; k++) {
-            if (!str_of(contact, members[k]))
-                continue;
+            if (!str_of(contact, members[k])) continue;
             char key[48];
             snprintf(key, sizeof key, "portal.contact.%s", members[k]);
             dt(r, &b, key);
@@ -854,8 +847,10 @@ static void depth_chart(struct http_req *r, struct buf *b, const size_t at_least
 {
     const int w = 640, bar = 34, gap = 14, left = 230, top = 10;
     int h = top * 2 + 4 * (bar + gap);
-    buf_printf(b, "<svg class=\"chart\" role=\"img\" aria-labelledby=\"%s\" viewBox=\"0 0 %d %d\" "
-                  "width=\"100%%\" preserveAspectRatio=\"xMinYMin meet\">", id, w, h);
+    buf_printf(b,
+               "<svg class=\"chart\" role=\"img\" aria-labelledby=\"%s\" viewBox=\"0 0 %d %d\" "
+               "width=\"100%%\" preserveAspectRatio=\"xMinYMin meet\">",
+               id, w, h);
     for (int k = 1; k <= 4; k++) {
         double share = total ? (double)at_least[k] / (double)total : 0;
         int y = top + (k - 1) * (bar + gap);
@@ -866,8 +861,9 @@ static void depth_chart(struct http_req *r, struct buf *b, const size_t at_least
         snprintf(key, sizeof key, "portal.depth.at_least.%d", k);
         trf(r->lang, key, NULL, out, sizeof out);
         html_text(b, out);
-        buf_printf(b, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"bar "
-                      "level-%d\"/>",
+        buf_printf(b,
+                   "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"bar "
+                   "level-%d\"/>",
                    left, y, len > 0 ? len : 1, bar, k);
         buf_printf(b, "<text x=\"%d\" y=\"%d\" class=\"value\">%.2f%%</text>", left + len + 6,
                    y + bar / 2 + 5, share * 100);
@@ -878,8 +874,7 @@ static void depth_chart(struct http_req *r, struct buf *b, const size_t at_least
 int page_depth(struct http_req *r)
 {
     struct catalog_view *v = view_or_fail(r);
-    if (!v)
-        return 0;
+    if (!v) return 0;
     struct buf b = BUF_INIT;
     page_open(r, &b, "portal.depth.title", NAV_DEPTH);
     buf_puts(&b, "<h1>");
@@ -920,8 +915,7 @@ int page_depth(struct http_req *r)
     buf_puts(&b, "</tr>");
     for (size_t i = 0; i < v->ndepts; i++) {
         const struct cv_dept *d = &v->depts[i];
-        if (!d->nitems)
-            continue;
+        if (!d->nitems) continue;
         buf_puts(&b, "<tr><th scope=\"row\"><a href=\"/departments/");
         url_encode_str(&b, d->code);
         buf_puts(&b, "\">");
