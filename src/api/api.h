@@ -54,6 +54,8 @@ int api_locker_list(struct http_req *r);
 int api_locker_delete(struct http_req *r);
 int api_access_log(struct http_req *r);
 int api_stats_ratings(struct http_req *r);
+int api_rectifications_list(struct http_req *r);
+int api_rectifications_close(struct http_req *r);
 
 struct catalog_view;
 struct catalog_query;

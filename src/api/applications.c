@@ -186,3 +186,26 @@ int api_stats_ratings(struct http_req *r)
     if (!out) return http_reply_err(r, &e);
     return http_reply_json(r, 200, out);
 }
+
+int api_rectifications_list(struct http_req *r)
+{
+    struct err e;
+    json_t *out = cases_rectifications(http_db(r), r->principal, &e);
+    if (!out) return http_reply_err(r, &e);
+    http_header_add(r, "Cache-Control", "private, no-store");
+    return http_reply_json(r, 200, out);
+}
+
+int api_rectifications_close(struct http_req *r)
+{
+    char *end;
+    long long id = strtoll(http_param(r, "id"), &end, 10);
+    if (*end || id <= 0) return http_fail(r, ERR_NOT_FOUND, NULL, "cases.task_unknown", NULL);
+    json_t *body = http_json(r);
+    if (!body) return 0;
+    struct err e;
+    if (cases_rectification_close(http_db(r), r->principal, id,
+                                  json_string_value(json_object_get(body, "note")), r->ip, &e) < 0)
+        return refuse(r, &e);
+    return http_reply_json(r, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "done"));
+}

@@ -75,6 +75,8 @@ const struct route app_routes[] = {
     {"DELETE", "/api/v1/locker/{id}", api_locker_delete, ACCESS_AUTH, 0},
     {"GET", "/api/v1/access-log", api_access_log, ACCESS_AUTH, 0},
     {"GET", "/api/v1/stats/ratings", api_stats_ratings, ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/rectifications", api_rectifications_list, STAFF_ANY, 0},
+    {"POST", "/api/v1/rectifications/{id}/close", api_rectifications_close, STAFF_ANY, 0},
     /* pages */
     {"GET", "/", page_home, ACCESS_PUBLIC, 0},
     {"GET", "/login", page_login_form, ACCESS_PUBLIC, 0},
@@ -114,6 +116,7 @@ const struct route app_routes[] = {
     /* the department workbench (docs/workbench.md): roles checked in the handler */
     {"GET", "/workbench", page_workbench, ACCESS_PUBLIC, 0},
     {"GET", "/workbench/ratings", page_workbench_ratings, ACCESS_PUBLIC, 0},
+    {"POST", "/workbench/rectifications/{id}/close", page_workbench_rect_close, ACCESS_PUBLIC, 0},
     {"GET", "/workbench/cases/{number}", page_workbench_case, ACCESS_PUBLIC, 0},
     {"POST", "/workbench/cases/{number}/{action}", page_workbench_act, ACCESS_PUBLIC, 0},
     {"GET", "/workbench/cases/{number}/materials/{upload_id}", page_workbench_material,

@@ -2178,6 +2178,110 @@ json_t *cases_rating_stats(struct store_conn *c, struct err *e)
     return json_pack("{s:o}", "departments", list);
 }
 
+json_t *cases_rectifications(struct store_conn *c, const struct principal *p, struct err *e)
+{
+    err_clear(e);
+    char code[64], name[256];
+    int rc = cases_my_department(c, p, code, name);
+    if (!is_staff(p) || rc <= 0) {
+        if (rc < 0)
+            storage(e);
+        else
+            err_set(e, ERR_FORBIDDEN, NULL, "cases.staff_only", NULL);
+        return NULL;
+    }
+    struct store_stmt *st;
+    if (store_prepare(c,
+                      "SELECT t.id, c.number, i.name, r.level, r.comment, t.due, t.state, "
+                      "t.note, t.created_at, t.closed_at FROM rectifications t JOIN cases c ON "
+                      "c.id = t.case_id LEFT JOIN case_ratings r ON r.case_id = t.case_id LEFT "
+                      "JOIN catalog_items i ON i.code = c.item_code AND i.version = "
+                      "c.item_version WHERE t.department_code = ? ORDER BY t.state = 'done', "
+                      "t.due, t.id",
+                      &st) < 0) {
+        storage(e);
+        return NULL;
+    }
+    store_bind_text(st, 1, code);
+    json_t *items = json_array();
+    while ((rc = store_step(st)) == STORE_ROW) {
+        char dn[16];
+        case_number_display(store_column_text(st, 1), dn);
+        json_array_append_new(
+            items,
+            json_pack("{s:I, s:s, s:s, s:s?, s:I, s:s?, s:s, s:s, s:s?, s:s, s:s?}", "id",
+                      (json_int_t)store_column_int64(st, 0), "case", store_column_text(st, 1),
+                      "case_display", dn, "item_name", store_column_text(st, 2), "level",
+                      (json_int_t)store_column_int64(st, 3), "comment", store_column_text(st, 4),
+                      "due", store_column_text(st, 5), "state", store_column_text(st, 6), "note",
+                      store_column_text(st, 7), "created_at", store_column_text(st, 8), "closed_at",
+                      store_column_text(st, 9)));
+    }
+    store_finalize(st);
+    if (rc < 0) {
+        json_decref(items);
+        storage(e);
+        return NULL;
+    }
+    return json_pack("{s:o}", "items", items);
+}
+
+struct close_tx {
+    const struct principal *p;
+    int64_t id;
+    const char *note, *ip, *code;
+    struct err *e;
+};
+
+static int close_fn(struct store_conn *c, void *ctx)
+{
+    struct close_tx *t = ctx;
+    char now[32];
+    now_iso(now);
+    struct store_stmt *st;
+    int rc = store_prepare(
+        c, "SELECT state FROM rectifications WHERE id = ? AND department_code = ?", &st);
+    if (rc < 0) return rc;
+    store_bind_int64(st, 1, t->id);
+    store_bind_text(st, 2, t->code);
+    rc = store_step(st);
+    int open = rc == STORE_ROW && !strcmp(store_column_text(st, 0), "open");
+    store_finalize(st);
+    if (rc < 0) return rc;
+    if (rc != STORE_ROW) return err_set(t->e, ERR_NOT_FOUND, NULL, "cases.task_unknown", NULL);
+    if (!open) return err_set(t->e, ERR_CONFLICT, NULL, "cases.task_closed", "done");
+    if ((rc = store_prepare(c,
+                            "UPDATE rectifications SET state = 'done', note = ?, closed_at = ? "
+                            "WHERE id = ? AND state = 'open'",
+                            &st)) < 0)
+        return rc;
+    store_bind_text(st, 1, t->note);
+    store_bind_text(st, 2, now);
+    store_bind_int64(st, 3, t->id);
+    rc = store_step(st);
+    store_finalize(st);
+    if (rc < 0) return rc;
+    char target[32];
+    snprintf(target, sizeof target, "rectification:%lld", (long long)t->id);
+    return audit_record(c, t->p->account_id, "rectification.close", target, NULL, t->ip);
+}
+
+int cases_rectification_close(struct store_conn *c, const struct principal *p, int64_t id,
+                              const char *note, const char *ip, struct err *e)
+{
+    err_clear(e);
+    char code[64], name[256];
+    int rc = cases_my_department(c, p, code, name);
+    if (rc < 0) return storage(e);
+    if (!is_staff(p) || rc == 0) return err_set(e, ERR_FORBIDDEN, NULL, "cases.staff_only", NULL);
+    size_t cps = 0;
+    if (!note || !*note || utf8_check_text(note, strlen(note)) < 0 ||
+        utf8_count(note, strlen(note), &cps) < 0 || cps > 2000)
+        return err_set(e, ERR_INVALID, "note", "cases.note_required", NULL);
+    struct close_tx t = {p, id, note, ip, code, e};
+    return store_tx(c, close_fn, &t) < 0 ? storage(e) : 0;
+}
+
 /* --- before applying --- */
 
 json_t *cases_prepare(struct store_conn *c, const struct principal *p, const char *item_code,

@@ -170,6 +170,16 @@ int cases_rate(struct store_conn *c, const struct principal *p, const char *numb
  *  "levels": {"1".."5"}, "satisfaction", "open_tasks"}]}. */
 json_t *cases_rating_stats(struct store_conn *c, struct err *e);
 
+/** The rectification tasks of the caller's department (staff), open first:
+ *  {"items": [{"id", "case", "case_display", "item_name", "level", "comment",
+ *  "due", "state", "note", "created_at", "closed_at"}]}. */
+json_t *cases_rectifications(struct store_conn *c, const struct principal *p, struct err *e);
+/** Closes an open task of the caller's department with what was done (note,
+ *  required): ERR_NOT_FOUND for another department's, ERR_CONFLICT when it
+ *  is closed already. */
+int cases_rectification_close(struct store_conn *c, const struct principal *p, int64_t id,
+                              const char *note, const char *ip, struct err *e);
+
 /** The material locker: the person's uploads with where each is used:
  *  {"items": [{"id", "filename", "content_type", "size", "created_at",
  *  "used_in": ["261148273915", ...]}]}. */

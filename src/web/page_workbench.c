@@ -1761,6 +1761,78 @@ static const char *const level_keys[] = {NULL,
                                          "workbench.level.4",
                                          "workbench.level.5"};
 
+/* The department's call-back and rectification tasks, each open one with a
+ * form to close it with what was done. */
+static void rect_tasks(struct http_req *r, struct buf *b)
+{
+    struct err e;
+    json_t *tasks = cases_rectifications(http_db(r), r->principal, &e);
+    json_t *items = json_object_get(tasks, "items");
+    if (!json_array_size(items)) {
+        json_decref(tasks);
+        return;
+    }
+    buf_puts(b, "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
+                "aria-labelledby=\"cap-tasks\"><table class=\"depth\"><caption id=\"cap-tasks\">");
+    page_t(r, b, "workbench.rect.title");
+    buf_puts(b, "</caption><thead><tr><th scope=\"col\">");
+    page_t(r, b, "workbench.rect.case");
+    buf_puts(b, "</th><th scope=\"col\">");
+    page_t(r, b, "workbench.rect.comment");
+    buf_puts(b, "</th><th scope=\"col\">");
+    page_t(r, b, "workbench.rect.due");
+    buf_puts(b, "</th><th scope=\"col\">");
+    page_t(r, b, "workbench.rect.done");
+    buf_puts(b, "</th></tr></thead><tbody>");
+    size_t i;
+    json_t *t;
+    json_array_foreach(items, i, t)
+    {
+        long long id = (long long)json_integer_value(json_object_get(t, "id"));
+        buf_puts(b, "<tr><th scope=\"row\"><a href=\"/workbench/cases/");
+        url_encode_str(b, str_of(t, "case"));
+        buf_puts(b, "\">");
+        html_text(b, str_of(t, "case_display"));
+        buf_puts(b, "</a><br>");
+        html_text(b, str_of(t, "item_name"));
+        buf_puts(b, "</th><td>");
+        html_text(b, str_of(t, "comment"));
+        buf_puts(b, "</td><td>");
+        html_text(b, str_of(t, "due"));
+        buf_puts(b, "</td><td>");
+        if (!strcmp(str_of(t, "state"), "open")) {
+            buf_printf(b, "<form method=\"post\" action=\"/workbench/rectifications/%lld/close\">",
+                       id);
+            page_csrf(r, b);
+            buf_printf(b, "<label for=\"rect-%lld\">", id);
+            page_t(r, b, "workbench.rect.note");
+            buf_printf(b, "</label><textarea id=\"rect-%lld\" name=\"note\" required "
+                          "maxlength=\"2000\"></textarea><button type=\"submit\">",
+                       id);
+            page_t(r, b, "workbench.rect.close");
+            buf_puts(b, "</button></form>");
+        } else {
+            html_text(b, str_of(t, "note"));
+        }
+        buf_puts(b, "</td></tr>");
+    }
+    buf_puts(b, "</tbody></table></div>");
+    json_decref(tasks);
+}
+
+int page_workbench_rect_close(struct http_req *r)
+{
+    if (gate(r)) return 0;
+    char *end;
+    long long id = strtoll(http_param(r, "id"), &end, 10);
+    if (*end || id <= 0) return http_fail(r, ERR_NOT_FOUND, NULL, "cases.task_unknown", NULL);
+    struct err e;
+    if (cases_rectification_close(http_db(r), r->principal, id,
+                                  page_form_clean(r, "note", 0), r->ip, &e) < 0)
+        return http_reply_err(r, &e);
+    return http_redirect(r, "/workbench/ratings#cap-tasks");
+}
+
 int page_workbench_ratings(struct http_req *r)
 {
     if (gate(r)) return 0;
@@ -1818,6 +1890,7 @@ int page_workbench_ratings(struct http_req *r)
         page_t(r, &b, "workbench.ratings.tasks_note");
         buf_puts(&b, "</p>");
     }
+    rect_tasks(r, &b);
     if (count) {
         buf_puts(&b, "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
                      "aria-labelledby=\"cap-levels\"><table class=\"depth\">"

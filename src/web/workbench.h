@@ -24,4 +24,6 @@ int page_workbench_act(struct http_req *r);  /**< POST /workbench/cases/{number}
 int page_workbench_material(
     struct http_req *r); /**< GET /workbench/cases/{number}/materials/{upload_id} */
 int page_workbench_ratings(struct http_req *r); /**< GET /workbench/ratings */
+/** POST /workbench/rectifications/{id}/close: a task closed with what was done. */
+int page_workbench_rect_close(struct http_req *r);
 #endif

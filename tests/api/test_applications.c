@@ -328,6 +328,26 @@ static void test_supplement_approve_rate(void **state)
     assert_non_null(strstr(s, "\"open_tasks\": 1"));
     free(s);
     json_decref(stats);
+
+    /* the department calls back, puts it right, and closes the task */
+    json_decref(ok(client_get(citizen, "/api/v1/rectifications"), 403));
+    json_t *tasks = ok(client_get(clerk, "/api/v1/rectifications"), 200);
+    json_t *task = json_array_get(json_object_get(tasks, "items"), 0);
+    assert_string_equal(json_string_value(json_object_get(task, "case")), case2);
+    assert_string_equal(json_string_value(json_object_get(task, "state")), "open");
+    assert_true(json_is_string(json_object_get(task, "due")));
+    snprintf(path, sizeof path, "/api/v1/rectifications/%lld/close",
+             (long long)json_integer_value(json_object_get(task, "id")));
+    json_decref(tasks);
+    json_decref(ok(client_json(scjg, "POST", path, "{\"note\":\"x\"}"), 404));
+    json_decref(ok(client_json(clerk, "POST", path, "{}"), 422));
+    json_decref(ok(client_json(clerk, "POST", path, "{\"note\":\"已电话回访，优化了补正告知流程\"}"), 200));
+    json_decref(ok(client_json(clerk, "POST", path, "{\"note\":\"again\"}"), 409));
+    stats = ok(client_get(citizen, "/api/v1/stats/ratings"), 200);
+    s = json_dumps(stats, 0);
+    assert_non_null(strstr(s, "\"open_tasks\": 0"));
+    free(s);
+    json_decref(stats);
 }
 
 static void test_withdraw_and_locker(void **state)
