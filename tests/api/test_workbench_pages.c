@@ -643,12 +643,56 @@ static void test_assign_and_ratings(void **state)
     free(number);
 }
 
+/* A bad rating: the department sees the call-back task on its ratings page
+ * and closes it there with what was done. */
+static void test_rectification_task(void **state)
+{
+    char *number = new_case();
+    struct client *clerk = page_login("gaclerk1", "ga-clerk-pass-1");
+    struct resp *r = act(clerk, number, "accept", NULL, "");
+    expect_location_prefix(r, "/workbench/cases/");
+    resp_free(r);
+    r = act(clerk, number, "approve", NULL, "");
+    expect_location_prefix(r, "/workbench/cases/");
+    resp_free(r);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/applications/%s/rating", number);
+    r = client_json(citizen, "POST", path, "{\"level\":1,\"comment\":\"窗口推诿\"}");
+    assert_int_equal(r->status, 200);
+    resp_free(r);
+    r = client_get(clerk, "/workbench/ratings");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "窗口推诿"));
+    char *csrf = html_input_value(r->body, "csrf");
+    const char *form_at = strstr(r->body, "action=\"/workbench/rectifications/");
+    assert_non_null(form_at);
+    char action[96];
+    sscanf(form_at, "action=\"%95[^\"]\"", action);
+    resp_free(r);
+    char *note = urlenc("已回访，向申请人致歉并整改");
+    char form[512];
+    snprintf(form, sizeof form, "csrf=%s&note=%s", csrf, note);
+    r = client_form(clerk, action, form);
+    expect_location_prefix(r, "/workbench/ratings");
+    resp_free(r);
+    r = client_get(clerk, "/workbench/ratings");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "已回访，向申请人致歉并整改"));
+    assert_null(strstr(r->body, "action=\"/workbench/rectifications/"));
+    resp_free(r);
+    free(note);
+    free(csrf);
+    client_free(clerk);
+    free(number);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_who_may_come_in),      cmocka_unit_test(test_clerk_handles_case),
         cmocka_unit_test(test_other_department_404), cmocka_unit_test(test_two_clerks_conflict),
         cmocka_unit_test(test_assign_and_ratings),
+        cmocka_unit_test(test_rectification_task),
     };
     return cmocka_run_group_tests(tests, up, down);
 }
