@@ -259,6 +259,30 @@ void page_error_box(struct http_req *r, struct buf *b, const struct err *e)
     buf_puts(b, "</div>\n");
 }
 
+int page_gate(struct http_req *r, unsigned roles, const char *back, const char *forbidden_key)
+{
+    if (!r->principal) {
+        struct buf b = BUF_INIT;
+        buf_puts(&b, "/login?next=");
+        /* the path stays readable: '/' as it is, the rest encoded */
+        const char *to = strcmp(r->method, "GET") == 0 ? r->path : back;
+        for (const char *p = to; *p; p++) {
+            if (*p == '/')
+                buf_putc(&b, '/');
+            else
+                url_encode(&b, p, 1);
+        }
+        http_redirect(r, arena_strdup(r->arena, buf_str(&b)));
+        buf_free(&b);
+        return 1;
+    }
+    if (roles && !(r->principal->roles & roles)) {
+        http_fail(r, ERR_FORBIDDEN, NULL, forbidden_key, NULL);
+        return 1;
+    }
+    return 0;
+}
+
 const char *page_safe_next(const char *next)
 {
     /* Only a path of this site: "/x". html_url_check refuses "//host",

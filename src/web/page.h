@@ -58,6 +58,12 @@ void page_field(struct http_req *r, struct buf *b, const struct page_field *f,
  *  hears the alert can jump to the field at fault. */
 void page_error_box(struct http_req *r, struct buf *b, const struct err *e);
 
+/** Who may come in to a page: an anonymous visitor is sent to log in and
+ *  back (to this path for a GET, to back otherwise); a person without one
+ *  of roles (0: any role will do) gets a 403 page saying forbidden_key.
+ *  Returns 1 when it has answered, 0 to go on. */
+int page_gate(struct http_req *r, unsigned roles, const char *back, const char *forbidden_key);
+
 /** next when it is a path of this site ("/x", not "//host", no control
  *  characters or backslashes), else "/". */
 const char *page_safe_next(const char *next);

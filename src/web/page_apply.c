@@ -152,28 +152,7 @@ static const char *err_text(struct http_req *r, const struct err *e, char *out, 
     return out;
 }
 
-/* A path kept readable in a query ("/items/X/apply"): '/' as it is,
- * everything else percent-encoded where needed. */
-static void path_arg(struct buf *b, const char *path)
-{
-    for (const char *p = path; *p; p++) {
-        if (*p == '/')
-            buf_putc(b, '/');
-        else
-            url_encode(b, p, 1);
-    }
-}
 
-/* An anonymous visitor goes to the login page and comes back here. */
-static int to_login(struct http_req *r)
-{
-    struct buf loc = BUF_INIT;
-    buf_puts(&loc, "/login?next=");
-    path_arg(&loc, r->path);
-    const char *where = arena_strdup(r->arena, buf_str(&loc));
-    buf_free(&loc);
-    return http_redirect(r, where);
-}
 
 /* The page number from ?page=, 1 when absent or not a positive number. */
 static long page_number(struct http_req *r)
@@ -1153,7 +1132,7 @@ static const char *new_token(struct http_req *r)
 
 int page_apply_form(struct http_req *r)
 {
-    if (!r->principal) return to_login(r);
+    if (page_gate(r, 0, "/cases", NULL)) return 0;
     struct apply a = {.code = http_param(r, "code")};
     if (apply_load(r, &a) < 0) {
         apply_free(&a);
@@ -1195,7 +1174,7 @@ int page_apply_form(struct http_req *r)
 
 int page_apply_submit(struct http_req *r)
 {
-    if (!r->principal) return to_login(r);
+    if (page_gate(r, 0, "/cases", NULL)) return 0;
     struct apply a = {.code = http_param(r, "code")};
     if (apply_load(r, &a) < 0) {
         apply_free(&a);
@@ -1378,7 +1357,7 @@ static void pages_nav(struct http_req *r, struct buf *b, const char *base, long 
 
 int page_my_cases(struct http_req *r)
 {
-    if (!r->principal) return to_login(r);
+    if (page_gate(r, 0, "/cases", NULL)) return 0;
     long page = page_number(r);
     struct err e;
     err_clear(&e);
@@ -1927,7 +1906,7 @@ static int case_render(struct http_req *r, json_t *cs, const char *number, int s
 
 int page_case(struct http_req *r)
 {
-    if (!r->principal) return to_login(r);
+    if (page_gate(r, 0, "/cases", NULL)) return 0;
     char number[16];
     json_t *cs;
     if (case_load(r, number, &cs) < 0) return 0;
@@ -2054,7 +2033,7 @@ int page_case_rate(struct http_req *r)
 
 int page_case_receipt(struct http_req *r)
 {
-    if (!r->principal) return to_login(r);
+    if (page_gate(r, 0, "/cases", NULL)) return 0;
     char number[16];
     json_t *cs;
     if (case_load(r, number, &cs) < 0) return 0;
@@ -2227,7 +2206,7 @@ static int locker_render(struct http_req *r, int status, const struct err *e)
 
 int page_locker(struct http_req *r)
 {
-    if (!r->principal) return to_login(r);
+    if (page_gate(r, 0, "/cases", NULL)) return 0;
     return locker_render(r, 200, NULL);
 }
 
@@ -2275,7 +2254,7 @@ int page_locker_delete(struct http_req *r)
 
 int page_access_log(struct http_req *r)
 {
-    if (!r->principal) return to_login(r);
+    if (page_gate(r, 0, "/cases", NULL)) return 0;
     long page = page_number(r);
     struct err e;
     err_clear(&e);

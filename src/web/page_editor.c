@@ -296,26 +296,7 @@ static void put_dept(struct http_req *r, struct buf *b, json_t *depts, const cha
  * refuses other roles with a 403 page. Returns 1 when it has answered. */
 static int gate(struct http_req *r)
 {
-    if (!r->principal) {
-        struct buf b = BUF_INIT;
-        buf_puts(&b, "/login?next=");
-        const char *back = strcmp(r->method, "GET") == 0 ? r->path : "/editor";
-        for (const char *p = back; *p; p++) {
-            if (*p == '/')
-                buf_putc(&b, '/');
-            else
-                url_encode(&b, p, 1);
-        }
-        const char *loc = arena_strdup(r->arena, buf_str(&b));
-        buf_free(&b);
-        http_redirect(r, loc);
-        return 1;
-    }
-    if (!(r->principal->roles & EDITOR_ROLES)) {
-        http_fail(r, ERR_FORBIDDEN, NULL, "editor.forbidden", NULL);
-        return 1;
-    }
-    return 0;
+    return page_gate(r, EDITOR_ROLES, "/editor", "editor.forbidden");
 }
 
 /* The departments the person edits, by code (owned by the caller); NULL

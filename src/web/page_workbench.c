@@ -211,26 +211,7 @@ static const char *display_number(struct http_req *r, json_t *k)
  * refuses other roles with a 403 page. Returns 1 when it has answered. */
 static int gate(struct http_req *r)
 {
-    if (!r->principal) {
-        struct buf b = BUF_INIT;
-        buf_puts(&b, "/login?next=");
-        const char *back = strcmp(r->method, "GET") == 0 ? r->path : "/workbench";
-        for (const char *p = back; *p; p++) {
-            if (*p == '/')
-                buf_putc(&b, '/');
-            else
-                url_encode(&b, p, 1);
-        }
-        const char *loc = arena_strdup(r->arena, buf_str(&b));
-        buf_free(&b);
-        http_redirect(r, loc);
-        return 1;
-    }
-    if (!(r->principal->roles & WORKBENCH_ROLES)) {
-        http_fail(r, ERR_FORBIDDEN, NULL, "workbench.forbidden", NULL);
-        return 1;
-    }
-    return 0;
+    return page_gate(r, WORKBENCH_ROLES, "/workbench", "workbench.forbidden");
 }
 
 static int is_dept_admin(struct http_req *r)
