@@ -169,14 +169,6 @@ static int is_staff(const struct principal *p)
     return p && (p->roles & (ROLE_STAFF | ROLE_DEPT_ADMIN));
 }
 
-static int64_t department_id_of(struct store_conn *c, const char *code)
-{
-    int64_t id = 0;
-    if (store_query_int64(c, &id, "SELECT id FROM departments WHERE code = ?", code, NULL) !=
-        STORE_ROW)
-        return 0;
-    return id;
-}
 
 /* A text value from the body: NULL when absent or null; -1 in *bad when of
  * another type or not one line of at most max code points. */
@@ -268,7 +260,7 @@ static unsigned relation(struct store_conn *c, const struct principal *p, const 
         (r->enterprise_id && enterprises_is_agent(c, r->enterprise_id, p->account_id)))
         return WHO_APPLICANT;
     if (is_staff(p) && p->department_id &&
-        p->department_id == department_id_of(c, r->department_code))
+        p->department_id == catalog_department_id(c, r->department_code))
         return WHO_STAFF;
     return 0;
 }
@@ -1895,18 +1887,7 @@ json_t *cases_list_department(struct store_conn *c, const struct principal *p,
 int cases_my_department(struct store_conn *c, const struct principal *p, char code[64],
                         char name[256])
 {
-    if (!p || !p->department_id) return 0;
-    struct store_stmt *st;
-    int rc = store_prepare(c, "SELECT code, name FROM departments WHERE id = ?", &st);
-    if (rc < 0) return rc;
-    store_bind_int64(st, 1, p->department_id);
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        snprintf(code, 64, "%s", store_column_text(st, 0) ? store_column_text(st, 0) : "");
-        snprintf(name, 256, "%s", store_column_text(st, 1) ? store_column_text(st, 1) : "");
-    }
-    store_finalize(st);
-    return rc == STORE_ROW ? 1 : rc < 0 ? rc : 0;
+    return p && p->department_id ? catalog_department_of(c, p->department_id, code, name) : 0;
 }
 
 json_t *cases_department_staff(struct store_conn *c, const struct principal *p)

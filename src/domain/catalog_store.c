@@ -73,7 +73,7 @@ int catalog_revision(struct store_conn *c, int64_t *out)
     return rc == STORE_ROW ? 0 : (rc < 0 ? rc : STORE_ERROR);
 }
 
-static int64_t department_id(struct store_conn *c, const char *code)
+int64_t catalog_department_id(struct store_conn *c, const char *code)
 {
     int64_t id = 0;
     if (!code || store_query_int64(c, &id, "SELECT id FROM departments WHERE code = ?", code,
@@ -82,12 +82,28 @@ static int64_t department_id(struct store_conn *c, const char *code)
     return id;
 }
 
+int catalog_department_of(struct store_conn *c, int64_t id, char code[64], char name[256])
+{
+    struct store_stmt *st;
+    int rc = store_prepare(c, "SELECT code, name FROM departments WHERE id = ?", &st);
+    if (rc < 0)
+        return rc;
+    store_bind_int64(st, 1, id);
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        snprintf(code, 64, "%s", store_column_text(st, 0) ? store_column_text(st, 0) : "");
+        snprintf(name, 256, "%s", store_column_text(st, 1) ? store_column_text(st, 1) : "");
+    }
+    store_finalize(st);
+    return rc == STORE_ROW ? 1 : rc < 0 ? rc : 0;
+}
+
 int catalog_may_edit(struct store_conn *c, const struct principal *p, const char *department)
 {
     if (!p) return 0;
     if (p->roles & (ROLE_CATALOG_EDITOR | ROLE_SYSADMIN)) return 1;
     if ((p->roles & ROLE_DEPT_ADMIN) && p->department_id)
-        return department_id(c, department) == p->department_id;
+        return catalog_department_id(c, department) == p->department_id;
     return 0;
 }
 
@@ -705,7 +721,7 @@ int catalog_save_draft(struct store_conn *c, const struct principal *p, json_t *
         return err_set(e, ERR_INVALID, NULL, "catalog.item_invalid", n);
     }
     const char *dept = str_of(item, "department");
-    if (!department_id(c, dept)) {
+    if (!catalog_department_id(c, dept)) {
         catalog_report_add(rep, 1, str_of(item, "code"), "department", "catalog.unknown_department",
                            dept);
         return err_set(e, ERR_INVALID, "department", "catalog.unknown_department", dept);

@@ -39,6 +39,12 @@ json_t *catalog_export(struct store_conn *c);
 /** The catalog's revision: bumped by every change. */
 int catalog_revision(struct store_conn *c, int64_t *out);
 
+/** The id of the department with code; 0 when there is none. */
+int64_t catalog_department_id(struct store_conn *c, const char *code);
+/** The code (64 bytes) and name (256 bytes) of department id: 1 found, 0 not,
+ *  a negative store code on failure. */
+int catalog_department_of(struct store_conn *c, int64_t id, char code[64], char name[256]);
+
 /** May p edit items of department (code)? Catalog editors and system admins
  *  edit every department; a department admin edits their own. */
 int catalog_may_edit(struct store_conn *c, const struct principal *p, const char *department);
