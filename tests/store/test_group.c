@@ -82,7 +82,7 @@ static void test_concurrent_commits(void **state)
     store_group_stats(S, &batches, &jobs);
     if (!pg) {
         assert_int_equal(jobs, THREADS * EACH);
-        assert_true(batches <= jobs);
+        assert_true(batches < jobs); /* 16 threads at once: commits were shared */
         print_message("group commit: %ld transactions in %ld commits\n", jobs, batches);
     }
     store_exec(c, "DROP TABLE g");
