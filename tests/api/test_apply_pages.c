@@ -26,75 +26,6 @@
 static struct hall *H;
 static struct client *clerk;
 
-/* --- what every page must be (as in test_pages.c) --- */
-
-static void assert_well_formed(const char *html)
-{
-    static const char *voids[] = {"meta", "link", "img", "input", "br", "hr", NULL};
-    char stack[64][16];
-    int depth = 0;
-    assert_non_null(strstr(html, "<!doctype html>"));
-    for (const char *p = strchr(html, '<'); p; p = strchr(p + 1, '<')) {
-        if (p[1] == '!') continue;
-        int closing = p[1] == '/';
-        const char *n = p + 1 + closing;
-        char name[16];
-        int i = 0;
-        while (isalnum((unsigned char)n[i]) && i < 15) {
-            name[i] = (char)tolower((unsigned char)n[i]);
-            i++;
-        }
-        name[i] = 0;
-        if (!i) fail_msg("stray '<' in HTML near: %.40s", p);
-        if (!strchr(" >\n", n[i])) fail_msg("bad tag name near: %.40s", p);
-        int is_void = 0;
-        for (int v = 0; voids[v]; v++)
-            is_void |= strcmp(voids[v], name) == 0;
-        if (is_void) {
-            if (closing) fail_msg("</%s> closes a void element", name);
-            continue;
-        }
-        if (!closing) {
-            assert_true(depth < 64);
-            strcpy(stack[depth++], name);
-        } else {
-            if (depth == 0 || strcmp(stack[depth - 1], name) != 0)
-                fail_msg("</%s> closes <%s>", name, depth ? stack[depth - 1] : "nothing");
-            depth--;
-        }
-    }
-    if (depth) fail_msg("<%s> never closed", stack[depth - 1]);
-}
-
-static int id_count(const char *html, const char *id)
-{
-    char pat[96];
-    snprintf(pat, sizeof pat, " id=\"%s\"", id);
-    int n = 0;
-    for (const char *p = strstr(html, pat); p; p = strstr(p + 1, pat))
-        n++;
-    return n;
-}
-
-static void assert_refs(const char *html)
-{
-    for (const char *p = strstr(html, " id=\""); p; p = strstr(p + 1, " id=\"")) {
-        char id[64];
-        if (sscanf(p + 5, "%63[^\"]", id) == 1 && id_count(html, id) != 1)
-            fail_msg("id \"%s\" appears %d times", id, id_count(html, id));
-    }
-    static const char *attrs[] = {" for=\"", " aria-describedby=\"", " aria-labelledby=\"", NULL};
-    for (int a = 0; attrs[a]; a++) {
-        size_t al = strlen(attrs[a]);
-        for (const char *p = strstr(html, attrs[a]); p; p = strstr(p + 1, attrs[a])) {
-            char list[256];
-            if (sscanf(p + al, "%255[^\"]", list) != 1) fail_msg("empty%s\"", attrs[a]);
-            for (char *save, *id = strtok_r(list, " ", &save); id; id = strtok_r(NULL, " ", &save))
-                if (id_count(html, id) != 1) fail_msg("%s\"%s\" names no element", attrs[a], id);
-        }
-    }
-}
-
 static void expect_page(struct resp *r, long status)
 {
     if (r->status != status) fail_msg("status %ld, want %ld: %.600s", r->status, status, r->body);
@@ -102,8 +33,8 @@ static void expect_page(struct resp *r, long status)
     assert_non_null(ct);
     assert_non_null(strstr(ct, "text/html"));
     free(ct);
-    assert_well_formed(r->body);
-    assert_refs(r->body);
+    html_assert_well_formed(r->body);
+    html_assert_refs(r->body);
     assert_null(strstr(r->body, " style="));
     assert_null(strstr(r->body, "<script>"));
 }

@@ -28,20 +28,6 @@ static struct client *login(const char *user, const char *password)
     return c;
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = 0;
-    fclose(f);
-    return s;
-}
-
 static int up(void **state)
 {
     H = hall_start(test_db_url(), NULL);
@@ -50,7 +36,7 @@ static int up(void **state)
     hall_create_user(H, "editor1", "目录编辑", "edit-pass-01", "catalog_editor");
     anon = client_new(H);
     editor = login("editor1", "edit-pass-01");
-    char *doc = read_text(SMALL);
+    char *doc = test_read_file(SMALL);
     struct resp *r = client_json(editor, "POST", "/api/v1/catalog/import", doc);
     if (r->status != 200)
         fail_msg("import: %ld %s", r->status, r->body);
@@ -88,25 +74,10 @@ static int down(void **state)
     return 0;
 }
 
-static char *urlenc(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = malloc(n * 3 + 1), *o = out;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_')
-            *o++ = (char)*p;
-        else
-            o += sprintf(o, "%%%02X", *p);
-    }
-    *o = 0;
-    return out;
-}
-
 /* GET /api/v1/items?q=<q><extra>: the parsed answer (status 200 expected). */
 static json_t *search(const char *q, const char *extra)
 {
-    char *e = urlenc(q);
+    char *e = test_urlenc(q);
     char path[4096];
     snprintf(path, sizeof path, "/api/v1/items?q=%s%s", e, extra ? extra : "");
     free(e);

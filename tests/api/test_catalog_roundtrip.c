@@ -31,21 +31,6 @@ static int down(void **state)
     return 0;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = 0;
-    fclose(f);
-    return s;
-}
-
 static void cli_ok(struct hall *h, const char *const *args)
 {
     char *out = NULL;
@@ -157,7 +142,7 @@ static void test_round_trip_json_and_csv(void **state)
     snprintf(second, sizeof second, "%s/export2.json", B->dir);
     const char *ex2[] = {"export", second, NULL};
     cli_ok(B, ex2);
-    char *a = slurp(first), *b = slurp(second);
+    char *a = test_read_file(first), *b = test_read_file(second);
     assert_true(strlen(a) > 1000000);
     assert_true(strcmp(a, b) == 0);
     free(b);
@@ -171,7 +156,7 @@ static void test_round_trip_json_and_csv(void **state)
         char p1[700], p2[700];
         snprintf(p1, sizeof p1, "%s/%s", csvdir, files[i]);
         snprintf(p2, sizeof p2, "%s/%s", csvdir2, files[i]);
-        char *x = slurp(p1), *y = slurp(p2);
+        char *x = test_read_file(p1), *y = test_read_file(p2);
         if (strcmp(x, y))
             fail_msg("%s differs between the two halls", files[i]);
         free(x);
@@ -187,7 +172,7 @@ static void test_round_trip_json_and_csv(void **state)
     snprintf(third, sizeof third, "%s/export3.json", B->dir);
     const char *ex3[] = {"export", third, NULL};
     cli_ok(B, ex3);
-    char *c = slurp(third);
+    char *c = test_read_file(third);
     assert_true(strcmp(a, c) == 0);
     free(c);
     free(a);
@@ -199,7 +184,7 @@ static void test_broken_csv_refused_with_line(void **state)
     snprintf(csvdir, sizeof csvdir, "%s/csv", A->dir);
     /* an unknown department on items.csv line 2 */
     snprintf(path, sizeof path, "%s/items.csv", csvdir);
-    char *items = slurp(path);
+    char *items = test_read_file(path);
     char *line2 = strstr(items, "\r\n") + 2;
     char *dept = strstr(line2, ",FS-");
     assert_non_null(dept);

@@ -19,20 +19,6 @@
 
 static struct hall *H;
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = 0;
-    fclose(f);
-    return s;
-}
-
 static int up(void **state)
 {
     H = hall_start(test_db_url(), NULL);
@@ -45,7 +31,7 @@ static int up(void **state)
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
     client_header(c, auth);
     free(tok);
-    char *doc = read_text(SMALL);
+    char *doc = test_read_file(SMALL);
     struct resp *r = client_json(c, "POST", "/api/v1/catalog/import", doc);
     if (r->status != 200) fail_msg("import: %ld %s", r->status, r->body);
     resp_free(r);
@@ -66,82 +52,6 @@ static int down(void **state)
     return 0;
 }
 
-/* --- what every page must be (as tests/api/test_pages.c checks) --- */
-
-static void assert_well_formed(const char *html)
-{
-    static const char *voids[] = {"meta", "link", "img", "input", "br", "hr", NULL};
-    char stack[64][16];
-    int depth = 0;
-    assert_non_null(strstr(html, "<!doctype html>"));
-    for (const char *p = strchr(html, '<'); p; p = strchr(p + 1, '<')) {
-        if (p[1] == '!') continue;
-        int closing = p[1] == '/';
-        const char *n = p + 1 + closing;
-        char name[16];
-        int i = 0;
-        while (isalnum((unsigned char)n[i]) && i < 15) {
-            name[i] = (char)tolower((unsigned char)n[i]);
-            i++;
-        }
-        name[i] = 0;
-        if (!i) fail_msg("stray '<' in HTML near: %.40s", p);
-        if (!strchr(" >\n", n[i])) fail_msg("bad tag name near: %.40s", p);
-        int is_void = 0;
-        for (int v = 0; voids[v]; v++)
-            is_void |= strcmp(voids[v], name) == 0;
-        if (is_void) {
-            if (closing) fail_msg("</%s> closes a void element", name);
-            continue;
-        }
-        if (!closing) {
-            assert_true(depth < 64);
-            strcpy(stack[depth++], name);
-        } else {
-            if (depth == 0 || strcmp(stack[depth - 1], name) != 0)
-                fail_msg("</%s> closes <%s> near: %.60s", name,
-                         depth ? stack[depth - 1] : "nothing", p);
-            depth--;
-        }
-    }
-    if (depth) fail_msg("<%s> never closed", stack[depth - 1]);
-}
-
-static int id_count(const char *html, const char *id)
-{
-    char pat[96];
-    snprintf(pat, sizeof pat, " id=\"%s\"", id);
-    int n = 0;
-    for (const char *p = strstr(html, pat); p; p = strstr(p + 1, pat))
-        n++;
-    return n;
-}
-
-static void assert_refs(const char *html)
-{
-    for (const char *p = strstr(html, " id=\""); p; p = strstr(p + 1, " id=\"")) {
-        char id[64];
-        if (sscanf(p + 5, "%63[^\"]", id) == 1 && id_count(html, id) != 1)
-            fail_msg("id \"%s\" appears %d times", id, id_count(html, id));
-    }
-    static const char *attrs[] = {" for=\"", " aria-describedby=\"", " aria-labelledby=\"", NULL};
-    for (int a = 0; attrs[a]; a++) {
-        size_t al = strlen(attrs[a]);
-        for (const char *p = strstr(html, attrs[a]); p; p = strstr(p + 1, attrs[a])) {
-            char list[256];
-            if (sscanf(p + al, "%255[^\"]", list) != 1) fail_msg("empty%s\"", attrs[a]);
-            for (char *save, *id = strtok_r(list, " ", &save); id; id = strtok_r(NULL, " ", &save))
-                if (id_count(html, id) != 1) fail_msg("%s\"%s\" names no element", attrs[a], id);
-        }
-    }
-    /* every link inside the page to a field names one */
-    for (const char *p = strstr(html, "href=\"#"); p; p = strstr(p + 1, "href=\"#")) {
-        char id[64];
-        if (sscanf(p + 7, "%63[^\"]", id) == 1 && id_count(html, id) != 1)
-            fail_msg("link to #%s names no element", id);
-    }
-}
-
 static void expect_page(struct resp *r, long status, const char *lang)
 {
     if (r->status != status) fail_msg("status %ld, want %ld: %.600s", r->status, status, r->body);
@@ -154,8 +64,8 @@ static void expect_page(struct resp *r, long status, const char *lang)
     char want[48];
     snprintf(want, sizeof want, "<html lang=\"%s\">", lang);
     assert_non_null(strstr(r->body, want));
-    assert_well_formed(r->body);
-    assert_refs(r->body);
+    html_assert_well_formed(r->body);
+    html_assert_refs(r->body);
     assert_non_null(strstr(r->body, "<main id=\"main\""));
     assert_null(strstr(r->body, " style="));
     assert_null(strstr(r->body, "<script>"));
@@ -171,21 +81,6 @@ static void expect_location(struct resp *r, const char *where)
     assert_non_null(loc);
     assert_string_equal(loc, where);
     free(loc);
-}
-
-static char *urlenc(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = malloc(n * 3 + 1), *o = out;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_')
-            *o++ = (char)*p;
-        else
-            o += sprintf(o, "%%%02X", *p);
-    }
-    *o = 0;
-    return out;
 }
 
 /* A browser logged in through the login form. */
@@ -329,7 +224,7 @@ static void test_edit_publish(void **state)
     resp_free(r);
 
     /* a browser posts every field: as the page shows them, one changed */
-    char *short_name = urlenc("居住证（新）");
+    char *short_name = test_urlenc("居住证（新）");
     char fields[256];
     snprintf(fields, sizeof fields, "short_name=%s", short_name);
     free(short_name);
@@ -386,9 +281,9 @@ static void test_full_form_round_trip(void **state)
     json_t *before = api_item("440600-RS-0001");
     json_t *mats = json_object_get(before, "materials");
     char *mtext = json_dumps(mats, JSON_INDENT(2));
-    char *m = urlenc(mtext);
+    char *m = test_urlenc(mtext);
     free(mtext);
-    char *nm = urlenc(json_string_value(json_object_get(before, "name")));
+    char *nm = test_urlenc(json_string_value(json_object_get(before, "name")));
     size_t n = strlen(m) + strlen(nm) + 1024;
     char *fields = malloc(n);
     snprintf(fields, n,
@@ -514,7 +409,7 @@ static void test_new_item(void **state)
     expect_page(r, 200, "zh-CN");
     assert_non_null(strstr(r->body, "id=\"f-code\""));
     resp_free(r);
-    char *name = urlenc("临时身份证申领");
+    char *name = test_urlenc("临时身份证申领");
     char fields[512];
     /* a code taken, and no code */
     snprintf(fields, sizeof fields, "code=440600-GA-0001&name=%s&department=FS-GA", name);

@@ -21,23 +21,7 @@
 #define ITEM "440600-GA-0001"
 
 static struct hall *H;
-static struct client *citizen; /* bearer token of the applicant */
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = 0;
-    fclose(f);
-    return s;
-}
-
-/* A staff account of a department (hall_create_user makes none). */
+static struct client *citizen; /* A staff account of a department (hall_create_user makes none). */
 static void staff(const char *user, const char *name, const char *dept, const char *role,
                   const char *password)
 {
@@ -66,7 +50,7 @@ static int up(void **state)
     if (!H) return -1;
     hall_create_user(H, "editor1", "目录编辑", "edit-pass-01", "catalog_editor");
     struct client *ed = bearer("editor1", "edit-pass-01");
-    char *doc = read_text(SMALL);
+    char *doc = test_read_file(SMALL);
     struct resp *r = client_json(ed, "POST", "/api/v1/catalog/import", doc);
     if (r->status != 200) fail_msg("import: %ld %s", r->status, r->body);
     resp_free(r);
@@ -100,81 +84,6 @@ static int down(void **state)
     return 0;
 }
 
-/* --- what every page must be (as tests/api/test_pages.c checks) --- */
-
-static void assert_well_formed(const char *html)
-{
-    static const char *voids[] = {"meta", "link", "img", "input", "br", "hr", NULL};
-    char stack[64][16];
-    int depth = 0;
-    assert_non_null(strstr(html, "<!doctype html>"));
-    for (const char *p = strchr(html, '<'); p; p = strchr(p + 1, '<')) {
-        if (p[1] == '!') continue;
-        int closing = p[1] == '/';
-        const char *n = p + 1 + closing;
-        char name[16];
-        int i = 0;
-        while (isalnum((unsigned char)n[i]) && i < 15) {
-            name[i] = (char)tolower((unsigned char)n[i]);
-            i++;
-        }
-        name[i] = 0;
-        if (!i) fail_msg("stray '<' in HTML near: %.40s", p);
-        if (!strchr(" >\n", n[i])) fail_msg("bad tag name near: %.40s", p);
-        int is_void = 0;
-        for (int v = 0; voids[v]; v++)
-            is_void |= strcmp(voids[v], name) == 0;
-        if (is_void) {
-            if (closing) fail_msg("</%s> closes a void element", name);
-            continue;
-        }
-        if (!closing) {
-            assert_true(depth < 64);
-            strcpy(stack[depth++], name);
-        } else {
-            if (depth == 0 || strcmp(stack[depth - 1], name) != 0)
-                fail_msg("</%s> closes <%s> near: %.60s", name,
-                         depth ? stack[depth - 1] : "nothing", p);
-            depth--;
-        }
-    }
-    if (depth) fail_msg("<%s> never closed", stack[depth - 1]);
-}
-
-static int id_count(const char *html, const char *id)
-{
-    char pat[96];
-    snprintf(pat, sizeof pat, " id=\"%s\"", id);
-    int n = 0;
-    for (const char *p = strstr(html, pat); p; p = strstr(p + 1, pat))
-        n++;
-    return n;
-}
-
-static void assert_refs(const char *html)
-{
-    for (const char *p = strstr(html, " id=\""); p; p = strstr(p + 1, " id=\"")) {
-        char id[64];
-        if (sscanf(p + 5, "%63[^\"]", id) == 1 && id_count(html, id) != 1)
-            fail_msg("id \"%s\" appears %d times", id, id_count(html, id));
-    }
-    static const char *attrs[] = {" for=\"", " aria-describedby=\"", " aria-labelledby=\"", NULL};
-    for (int a = 0; attrs[a]; a++) {
-        size_t al = strlen(attrs[a]);
-        for (const char *p = strstr(html, attrs[a]); p; p = strstr(p + 1, attrs[a])) {
-            char list[256];
-            if (sscanf(p + al, "%255[^\"]", list) != 1) fail_msg("empty%s\"", attrs[a]);
-            for (char *save, *id = strtok_r(list, " ", &save); id; id = strtok_r(NULL, " ", &save))
-                if (id_count(html, id) != 1) fail_msg("%s\"%s\" names no element", attrs[a], id);
-        }
-    }
-    for (const char *p = strstr(html, "href=\"#"); p; p = strstr(p + 1, "href=\"#")) {
-        char id[64];
-        if (sscanf(p + 7, "%63[^\"]", id) == 1 && id_count(html, id) != 1)
-            fail_msg("link to #%s names no element", id);
-    }
-}
-
 static void expect_page(struct resp *r, long status, const char *lang)
 {
     if (r->status != status) fail_msg("status %ld, want %ld: %.800s", r->status, status, r->body);
@@ -187,8 +96,8 @@ static void expect_page(struct resp *r, long status, const char *lang)
     char want[48];
     snprintf(want, sizeof want, "<html lang=\"%s\">", lang);
     assert_non_null(strstr(r->body, want));
-    assert_well_formed(r->body);
-    assert_refs(r->body);
+    html_assert_well_formed(r->body);
+    html_assert_refs(r->body);
     assert_non_null(strstr(r->body, "<main id=\"main\""));
     assert_null(strstr(r->body, " style="));
     assert_null(strstr(r->body, "<script>"));
@@ -222,21 +131,6 @@ static struct client *page_login(const char *user, const char *password)
     resp_free(r);
     free(csrf);
     return c;
-}
-
-static char *urlenc(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = malloc(n * 3 + 1), *o = out;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_')
-            *o++ = (char)*p;
-        else
-            o += sprintf(o, "%%%02X", *p);
-    }
-    *o = 0;
-    return out;
 }
 
 /* The case page as the client sees it now (status checked by the caller). */
@@ -440,8 +334,8 @@ static void test_clerk_handles_case(void **state)
     resp_free(r);
 
     /* request a supplement listing both materials at once */
-    char *m0 = urlenc("居民身份证"), *m1 = urlenc("居住登记凭证"),
-         *note = urlenc("请上传清晰的扫描件");
+    char *m0 = test_urlenc("居民身份证"), *m1 = test_urlenc("居住登记凭证"),
+         *note = test_urlenc("请上传清晰的扫描件");
     char fields[512];
     snprintf(fields, sizeof fields, "missing_n=2&missing_0=%s&missing_1=%s&note=%s", m0, m1, note);
     free(m0);
@@ -550,7 +444,7 @@ static void test_two_clerks_conflict(void **state)
     r = act(one, number, "accept", v, "");
     expect_location_prefix(r, "/workbench/cases/");
     resp_free(r);
-    char *reason = urlenc("材料不全");
+    char *reason = test_urlenc("材料不全");
     char fields[128];
     snprintf(fields, sizeof fields, "reason=%s", reason);
     free(reason);
@@ -669,7 +563,7 @@ static void test_rectification_task(void **state)
     char action[96];
     sscanf(form_at, "action=\"%95[^\"]\"", action);
     resp_free(r);
-    char *note = urlenc("已回访，向申请人致歉并整改");
+    char *note = test_urlenc("已回访，向申请人致歉并整改");
     char form[512];
     snprintf(form, sizeof form, "csrf=%s&note=%s", csrf, note);
     r = client_form(clerk, action, form);

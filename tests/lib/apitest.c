@@ -4,6 +4,7 @@
  */
 #include "apitest.h"
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -54,12 +55,11 @@ struct hall *hall_start(const char *db_url, const char *const *extra)
         h->tls |= strcmp(extra[i], "--tls-cert") == 0;
     for (int attempt = 0; attempt < 3; attempt++) {
         h->port = free_port();
-        snprintf(h->base, sizeof h->base, "%s://127.0.0.1:%u", h->tls ? "https" : "http",
-                 h->port);
+        snprintf(h->base, sizeof h->base, "%s://127.0.0.1:%u", h->tls ? "https" : "http", h->port);
         char listen[64];
         snprintf(listen, sizeof listen, "127.0.0.1:%u", h->port);
-        const char *argv[64] = {ONEHALL_BIN, "serve", "--listen", listen, "--data", h->dir,
-                                "--access-log", "off", "--log-level", "warn"};
+        const char *argv[64] = {ONEHALL_BIN, "serve",        "--listen", listen,        "--data",
+                                h->dir,      "--access-log", "off",      "--log-level", "warn"};
         int n = 10;
         if (db_url) {
             argv[n++] = "--db";
@@ -86,8 +86,7 @@ struct hall *hall_start(const char *db_url, const char *const *extra)
             long s = r->status;
             resp_free(r);
             client_free(c);
-            if (s == 200)
-                return h;
+            if (s == 200) return h;
         }
         if (h->pid) {
             kill(h->pid, SIGKILL);
@@ -129,14 +128,12 @@ static int run_cli(struct hall *h, const char *stdin_text, char **out, const cha
                    int with_stderr)
 {
     int in[2], outp[2];
-    if (pipe(in) < 0 || pipe(outp) < 0)
-        return -1;
+    if (pipe(in) < 0 || pipe(outp) < 0) return -1;
     pid_t pid = fork();
     if (pid == 0) {
         dup2(in[0], 0);
         dup2(outp[1], 1);
-        if (with_stderr)
-            dup2(outp[1], 2);
+        if (with_stderr) dup2(outp[1], 2);
         close(in[1]);
         close(outp[0]);
         const char *argv[64] = {ONEHALL_BIN};
@@ -155,16 +152,14 @@ static int run_cli(struct hall *h, const char *stdin_text, char **out, const cha
     }
     close(in[0]);
     close(outp[1]);
-    if (stdin_text && write(in[1], stdin_text, strlen(stdin_text)) < 0)
-        perror("write");
+    if (stdin_text && write(in[1], stdin_text, strlen(stdin_text)) < 0) perror("write");
     close(in[1]);
     size_t cap = 4096, len = 0;
     char *buf = malloc(cap);
     ssize_t k;
     while ((k = read(outp[0], buf + len, cap - len - 1)) > 0) {
         len += (size_t)k;
-        if (cap - len < 1024)
-            buf = realloc(buf, cap *= 2);
+        if (cap - len < 1024) buf = realloc(buf, cap *= 2);
     }
     buf[len] = 0;
     close(outp[0]);
@@ -177,11 +172,11 @@ static int run_cli(struct hall *h, const char *stdin_text, char **out, const cha
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-void hall_create_user(struct hall *h, const char *username, const char *name,
-                      const char *password, const char *roles)
+void hall_create_user(struct hall *h, const char *username, const char *name, const char *password,
+                      const char *roles)
 {
-    const char *args[32] = {"user", "create", "--username", username, "--name", name,
-                            "--password-stdin"};
+    const char *args[32] = {"user",   "create", "--username",      username,
+                            "--name", name,     "--password-stdin"};
     int n = 7;
     char *copy = strdup(roles ? roles : "staff");
     for (char *save, *r = strtok_r(copy, ",", &save); r && n < 28; r = strtok_r(NULL, ",", &save)) {
@@ -193,8 +188,7 @@ void hall_create_user(struct hall *h, const char *username, const char *name,
     snprintf(line, sizeof line, "%s\n", password);
     char *out = NULL;
     int rc = hall_cli(h, line, &out, args);
-    if (rc != 0)
-        fprintf(stderr, "user create failed: %s\n", out ? out : "");
+    if (rc != 0) fprintf(stderr, "user create failed: %s\n", out ? out : "");
     assert_int_equal(rc, 0);
     free(out);
     free(copy);
@@ -223,8 +217,7 @@ struct client *client_new(struct hall *h)
 
 void client_free(struct client *c)
 {
-    if (!c)
-        return;
+    if (!c) return;
     curl_slist_free_all(c->headers);
     curl_easy_cleanup(c->curl);
     free(c);
@@ -257,8 +250,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     struct resp *r = ud;
     size_t k = size * n, have = r->headers ? strlen(r->headers) : 0;
     /* A new status line (after a 100 Continue) starts a new block. */
-    if (k > 5 && strncmp(p, "HTTP/", 5) == 0)
-        have = 0;
+    if (k > 5 && strncmp(p, "HTTP/", 5) == 0) have = 0;
     r->headers = realloc(r->headers, have + k + 1);
     memcpy(r->headers + have, p, k);
     r->headers[have + k] = 0;
@@ -287,7 +279,8 @@ struct resp *client_req(struct client *c, const char *method, const char *path,
     hs = curl_slist_append(hs, "Expect:");
     if (body) {
         char ct[256];
-        snprintf(ct, sizeof ct, "Content-Type: %s", content_type ? content_type : "application/json");
+        snprintf(ct, sizeof ct, "Content-Type: %s",
+                 content_type ? content_type : "application/json");
         hs = curl_slist_append(hs, ct);
         curl_easy_setopt(k, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
@@ -313,8 +306,7 @@ struct resp *client_get(struct client *c, const char *path)
     return client_req(c, "GET", path, NULL, NULL, 0, NULL);
 }
 
-struct resp *client_json(struct client *c, const char *method, const char *path,
-                         const char *json)
+struct resp *client_json(struct client *c, const char *method, const char *path, const char *json)
 {
     return client_req(c, method, path, "application/json", json, json ? strlen(json) : 0, NULL);
 }
@@ -330,8 +322,7 @@ char *resp_header(const struct resp *r, const char *name)
     size_t n = strlen(name);
     for (const char *p = r->headers; p && *p;) {
         const char *eol = strstr(p, "\r\n");
-        if (!eol)
-            break;
+        if (!eol) break;
         if ((size_t)(eol - p) > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
             const char *v = p + n + 1;
             while (*v == ' ')
@@ -347,15 +338,13 @@ json_t *resp_json(const struct resp *r)
 {
     json_error_t je;
     json_t *j = json_loadb(r->body, r->len, 0, &je);
-    if (!j)
-        fail_msg("not JSON (status %ld): %s", r->status, r->body);
+    if (!j) fail_msg("not JSON (status %ld): %s", r->status, r->body);
     return j;
 }
 
 void resp_free(struct resp *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     free(r->body);
     free(r->headers);
     free(r);
@@ -366,15 +355,13 @@ char *html_input_value(const char *html, const char *name)
     char needle[128];
     snprintf(needle, sizeof needle, "name=\"%s\"", name);
     const char *p = strstr(html, needle);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     const char *tag = p;
     while (tag > html && *tag != '<')
         tag--;
     const char *end = strchr(p, '>');
     const char *v = strstr(tag, "value=\"");
-    if (!v || (end && v > end))
-        return NULL;
+    if (!v || (end && v > end)) return NULL;
     v += 7;
     const char *q = strchr(v, '"');
     return q ? strndup(v, (size_t)(q - v)) : NULL;
@@ -391,8 +378,7 @@ char *client_cookie(struct client *c, const char *name)
         int i = 0;
         for (char *t = strtok_r(copy, "\t", &save); t && i < 7; t = strtok_r(NULL, "\t", &save))
             f[i++] = t;
-        if (i >= 6 && strcmp(f[5], name) == 0)
-            found = strdup(i == 7 ? f[6] : "");
+        if (i >= 6 && strcmp(f[5], name) == 0) found = strdup(i == 7 ? f[6] : "");
         free(copy);
     }
     curl_slist_free_all(list);
@@ -427,4 +413,93 @@ void test_id_number(const char *birth, int seq, char *out)
         sum += (out[i] - '0') * w[i];
     out[17] = "10X98765432"[sum % 11];
     out[18] = 0;
+}
+
+void html_assert_well_formed(const char *html)
+{
+    static const char *voids[] = {"meta", "link", "img", "input", "br", "hr", NULL};
+    char stack[64][16];
+    int depth = 0;
+    assert_non_null(strstr(html, "<!doctype html>"));
+    for (const char *p = strchr(html, '<'); p; p = strchr(p + 1, '<')) {
+        if (p[1] == '!') continue;
+        int closing = p[1] == '/';
+        const char *n = p + 1 + closing;
+        char name[16];
+        int i = 0;
+        while (isalnum((unsigned char)n[i]) && i < 15) {
+            name[i] = (char)tolower((unsigned char)n[i]);
+            i++;
+        }
+        name[i] = 0;
+        if (!i) fail_msg("stray '<' in HTML near: %.40s", p);
+        if (!strchr(" >\n", n[i])) fail_msg("bad tag name near: %.40s", p);
+        int is_void = 0;
+        for (int v = 0; voids[v]; v++)
+            is_void |= strcmp(voids[v], name) == 0;
+        if (is_void) {
+            if (closing) fail_msg("</%s> closes a void element", name);
+            continue;
+        }
+        if (!closing) {
+            assert_true(depth < 64);
+            strcpy(stack[depth++], name);
+        } else {
+            if (depth == 0 || strcmp(stack[depth - 1], name) != 0)
+                fail_msg("</%s> closes <%s> near: %.60s", name,
+                         depth ? stack[depth - 1] : "nothing", p);
+            depth--;
+        }
+    }
+    if (depth) fail_msg("<%s> never closed", stack[depth - 1]);
+}
+
+/* Counts the elements carrying id="id". */
+static int id_count(const char *html, const char *id)
+{
+    char pat[96];
+    snprintf(pat, sizeof pat, " id=\"%s\"", id);
+    int n = 0;
+    for (const char *p = strstr(html, pat); p; p = strstr(p + 1, pat))
+        n++;
+    return n;
+}
+
+void html_assert_refs(const char *html)
+{
+    for (const char *p = strstr(html, " id=\""); p; p = strstr(p + 1, " id=\"")) {
+        char id[64];
+        if (sscanf(p + 5, "%63[^\"]", id) == 1 && id_count(html, id) != 1)
+            fail_msg("id \"%s\" appears %d times", id, id_count(html, id));
+    }
+    static const char *attrs[] = {" for=\"", " aria-describedby=\"", " aria-labelledby=\"", NULL};
+    for (int a = 0; attrs[a]; a++) {
+        size_t al = strlen(attrs[a]);
+        for (const char *p = strstr(html, attrs[a]); p; p = strstr(p + 1, attrs[a])) {
+            char list[256];
+            if (sscanf(p + al, "%255[^\"]", list) != 1) fail_msg("empty%s\"", attrs[a]);
+            for (char *save, *id = strtok_r(list, " ", &save); id; id = strtok_r(NULL, " ", &save))
+                if (id_count(html, id) != 1) fail_msg("%s\"%s\" names no element", attrs[a], id);
+        }
+    }
+    for (const char *p = strstr(html, "href=\"#"); p; p = strstr(p + 1, "href=\"#")) {
+        char id[64];
+        if (sscanf(p + 7, "%63[^\"]", id) == 1 && id_count(html, id) != 1)
+            fail_msg("link to #%s names no element", id);
+    }
+}
+
+char *test_urlenc(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n * 3 + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_')
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
+    }
+    *o = 0;
+    return out;
 }

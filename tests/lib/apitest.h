@@ -66,6 +66,18 @@ char *resp_header(const struct resp *r, const char *name);
 /** The body parsed as JSON (caller decrefs); fails the test when not JSON. */
 json_t *resp_json(const struct resp *r);
 void resp_free(struct resp *r);
+/** The page is well-formed HTML as this project writes it: a doctype, tags
+ *  that nest and close (void elements never closed). Fails the test. */
+void html_assert_well_formed(const char *html);
+/** Every id is unique, and every label for=, aria-describedby,
+ *  aria-labelledby and in-page link names an element that is there: a
+ *  broken reference silently drops a field's name or its error message for
+ *  screen readers. Fails the test. */
+void html_assert_refs(const char *html);
+/** s percent-encoded for a query or a form (letters, digits, - and _ kept);
+ *  malloc'd. */
+char *test_urlenc(const char *s);
+
 /** Extracts value="..." of the input named name from HTML (malloc'd) or NULL. */
 char *html_input_value(const char *html, const char *name);
 /** A cookie of the client's jar, malloc'd, or NULL. */

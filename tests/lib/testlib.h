@@ -14,4 +14,7 @@
 char *test_tmpdir(void);
 /** Removes a directory made by test_tmpdir, recursively. */
 void test_rmrf(const char *dir);
+/** The whole file, NUL-terminated (caller frees); fails the test when it
+ *  cannot be read. */
+char *test_read_file(const char *path);
 #endif
