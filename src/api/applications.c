@@ -6,6 +6,7 @@
  *        The rules live in domain/cases.c; this file only translates HTTP.
  */
 #include "api/api.h"
+#include "core/crypto.h"
 #include "domain/cases.h"
 #include "http/server.h"
 #include "store/files.h"
@@ -24,20 +25,33 @@ static int refuse(struct http_req *r, const struct err *e)
     return http_reply_err(r, e);
 }
 
+/* The Idempotency-Key is kept by cases_create in the transaction of the
+ * case: a request sent again with the key answers the case as it is now. */
 int api_applications_create(struct http_req *r)
 {
-    int rc = api_idem_replay(r, SCOPE_APPLY);
-    if (rc != 0) return 0;
+    const char *key = http_header(r, "Idempotency-Key");
+    if (key && (strlen(key) < 8 || strlen(key) > 128))
+        return http_fail(r, ERR_INVALID, "Idempotency-Key", "api.idem_key_bad", NULL);
     json_t *body = http_json(r);
     if (!body) return 0;
+    /* the same request: the same body, whatever the order of its keys */
+    char hash[65];
+    char *canon = key ? json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+    if (key) crypto_sha256_hex(canon ? canon : "", canon ? strlen(canon) : 0, hash);
+    free(canon);
+    struct case_idem idem = {SCOPE_APPLY, key, hash};
     json_t *out;
+    int replayed;
     struct err e;
-    if (cases_create(http_db(r), r->principal, body, r->ip, &out, &e) < 0) return refuse(r, &e);
+    if (cases_create(http_db(r), r->principal, body, key ? &idem : NULL, r->ip, &out, &replayed,
+                     &e) < 0)
+        return refuse(r, &e);
     char loc[64];
     snprintf(loc, sizeof loc, "/api/v1/applications/%s",
              json_string_value(json_object_get(out, "number")));
     http_header_add(r, "Location", loc);
-    return api_reply_created(r, SCOPE_APPLY, 201, out);
+    if (replayed) http_header_add(r, "Idempotent-Replayed", "true");
+    return http_reply_json(r, 201, out);
 }
 
 int api_applications_update(struct http_req *r)

@@ -975,6 +975,83 @@ static const char *pledge_text(struct arena *a, json_t *materials, const char *n
     return out;
 }
 
+/* --- idempotent creation ---
+ *
+ * A key's row of idempotency_keys is reserved in the transaction that
+ * creates the case and gets the case's number before the commit, so a
+ * creation that fails leaves no row, and of two requests with one key the
+ * second finds the first's row only once it is committed with its number:
+ * on PostgreSQL its INSERT waits on the unique (scope, idem_key) until the
+ * first commits, on SQLite it runs after the first in the same batch of the
+ * group commit or in a later one. Rows are written with status 1 and the
+ * number as body; rows of earlier versions are read too: the API's (status
+ * 201, the case JSON as body) and the form's (status 1 or 2 with the number;
+ * status 0 and no number when reserved outside a transaction and never
+ * finished: such a row is taken over). */
+
+enum { IDEM_FREE, IDEM_STALE, IDEM_REPLAY };
+
+/* The case number a row's body holds: 1 with out (>= 13) filled, or 0. */
+static int idem_number(const char *body, char *out)
+{
+    if (!body) return 0;
+    json_t *j = body[0] == '{' ? json_loads(body, 0, NULL) : NULL;
+    const char *n = j ? str_of(j, "number") : body;
+    int ok = n && strlen(n) == 12 && strspn(n, "0123456789") == 12;
+    if (ok) memcpy(out, n, 13);
+    json_decref(j);
+    return ok;
+}
+
+/* The key's row under scope: IDEM_FREE when there is none, IDEM_STALE when
+ * it holds no case number, IDEM_REPLAY with the number in out (>= 13) when
+ * it made a case for the same request; ERR_INVALID (negative, e set) when
+ * the key was used for another request, a store code on failure. */
+static int idem_lookup(struct store_conn *c, const char *scope, const struct case_idem *k,
+                       char *out, struct err *e)
+{
+    struct store_stmt *st;
+    int rc = store_prepare(c,
+                           "SELECT request_hash, body FROM idempotency_keys WHERE scope = ? AND "
+                           "idem_key = ?",
+                           &st);
+    if (rc < 0) return rc;
+    store_bind_text(st, 1, scope);
+    store_bind_text(st, 2, k->key);
+    rc = store_step(st);
+    int result = rc < 0 ? rc : IDEM_FREE;
+    if (rc == STORE_ROW) {
+        const char *hash = store_column_text(st, 0);
+        if (!idem_number(store_column_text(st, 1), out))
+            result = IDEM_STALE;
+        else if (k->request_hash && (!hash || strcmp(hash, k->request_hash) != 0))
+            result = err_set(e, ERR_INVALID, "Idempotency-Key", "api.idem_key_reused", NULL);
+        else
+            result = IDEM_REPLAY;
+    }
+    store_finalize(st);
+    return result;
+}
+
+/* Runs an UPDATE of the key's row: sql's "?"s are status (unless < 0),
+ * text (unless NULL), scope and key. The rows changed, or a store code. */
+static int64_t idem_write(struct store_conn *c, const char *sql, const char *scope,
+                          const struct case_idem *k, int64_t status, const char *text)
+{
+    struct store_stmt *st;
+    int rc = store_prepare(c, sql, &st);
+    if (rc < 0) return rc;
+    int i = 1;
+    if (status >= 0) store_bind_int64(st, i++, status);
+    if (text) store_bind_text(st, i++, text);
+    store_bind_text(st, i++, scope);
+    store_bind_text(st, i, k->key);
+    rc = store_step(st);
+    int64_t n = rc == STORE_DONE ? store_changes(st) : rc < 0 ? rc : STORE_ERROR;
+    store_finalize(st);
+    return n;
+}
+
 struct create_tx {
     const struct principal *p;
     json_t *item, *form, *prefilled, *materials;
@@ -985,11 +1062,60 @@ struct create_tx {
     struct case_row row;
     struct arena *a;
     struct err *e;
+    const struct case_idem *idem; /**< or NULL */
+    const char *scope;            /**< the key's row: idem->scope|account */
+    int replayed;                 /**< out: the key made a case already, number in replay */
+    char replay[13];
 };
+
+/* Reserves the key in the transaction: 0 when this request holds it now,
+ * 1 when it made a case already (t->replayed, t->replay), else negative. */
+static int idem_reserve(struct store_conn *c, struct create_tx *t)
+{
+    const char *hash = t->idem->request_hash ? t->idem->request_hash : "";
+    struct store_stmt *st;
+    int rc = store_prepare(c,
+                           "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, "
+                           "body, created_ms) VALUES (?, ?, ?, 0, '', ?) ON CONFLICT (scope, "
+                           "idem_key) DO NOTHING",
+                           &st);
+    if (rc < 0) return rc;
+    store_bind_text(st, 1, t->scope);
+    store_bind_text(st, 2, t->idem->key);
+    store_bind_text(st, 3, hash);
+    store_bind_int64(st, 4, clock_now_ms());
+    rc = store_step(st);
+    int64_t n = rc == STORE_DONE ? store_changes(st) : 0;
+    store_finalize(st);
+    if (rc != STORE_DONE) return rc < 0 ? rc : STORE_ERROR;
+    if (n == 1) return 0;
+    rc = idem_lookup(c, t->scope, t->idem, t->replay, t->e);
+    if (rc == IDEM_REPLAY) {
+        t->replayed = 1;
+        return 1;
+    }
+    if (rc == IDEM_STALE) {
+        /* taken over while still unfinished: of two at once on PostgreSQL,
+         * the second's UPDATE waits and then finds the first's number */
+        int64_t k = idem_write(c,
+                               "UPDATE idempotency_keys SET request_hash = ? WHERE scope = ? AND "
+                               "idem_key = ? AND status = 0",
+                               t->scope, t->idem, -1, hash);
+        return k == 1 ? 0 : k < 0 ? (int)k : STORE_BUSY;
+    }
+    /* IDEM_FREE: gone between the two statements; try again */
+    return rc < 0 ? rc : STORE_BUSY;
+}
 
 static int create_fn(struct store_conn *c, void *ctx)
 {
     struct create_tx *t = ctx;
+    t->replayed = 0; /* the batch may run again */
+    err_clear(t->e);
+    if (t->idem) {
+        int k = idem_reserve(c, t);
+        if (k != 0) return k < 0 ? k : 0;
+    }
     char now[32];
     now_iso(now);
     char *form = json_dumps(t->form, JSON_COMPACT), *pre = json_dumps(t->prefilled, JSON_COMPACT),
@@ -1056,7 +1182,12 @@ static int create_fn(struct store_conn *c, void *ctx)
     rc = audit_record(c, t->p->account_id, t->submit ? "case.submit" : "case.create", target, d,
                       t->ip);
     free(d);
-    return rc;
+    if (rc < 0 || !t->idem) return rc;
+    int64_t k = idem_write(c,
+                           "UPDATE idempotency_keys SET status = ?, body = ? WHERE scope = ? AND "
+                           "idem_key = ?",
+                           t->scope, t->idem, 1, t->number);
+    return k == 1 ? 0 : k < 0 ? (int)k : STORE_ERROR;
 }
 
 /* The promised days an online applicant saves by the item's preferences. */
@@ -1112,16 +1243,50 @@ static int check_enterprise(struct store_conn *c, const struct principal *p, jso
     return 0;
 }
 
-int cases_create(struct store_conn *c, const struct principal *p, json_t *body, const char *ip,
-                 json_t **out, struct err *e)
+/* The case a key made already, as p may see it now: 0 with *out, or negative. */
+static int replay(struct store_conn *c, const struct principal *p, const char *number,
+                  const char *ip, json_t **out, int *replayed, struct err *e)
+{
+    if (!(*out = cases_get(c, p, number, ip, e))) return -(int)e->code;
+    if (replayed) *replayed = 1;
+    return 0;
+}
+
+int cases_create(struct store_conn *c, const struct principal *p, json_t *body,
+                 const struct case_idem *idem, const char *ip, json_t **out, int *replayed,
+                 struct err *e)
 {
     err_clear(e);
     *out = NULL;
+    if (replayed) *replayed = 0;
     if (!p) return err_set(e, ERR_UNAUTHENTICATED, NULL, NULL, NULL);
-    json_t *item = item_for_applying(c, str_of(body, "item"), e);
-    if (!item) return -(int)e->code;
-    int submit = json_is_true(json_object_get(body, "submit"));
     struct arena *a = arena_new();
+    const char *scope = NULL;
+    if (idem) {
+        if (!idem->scope || !idem->key) {
+            arena_free(a);
+            return err_set(e, ERR_INVALID, "Idempotency-Key", "api.idem_key_bad", NULL);
+        }
+        /* A request sent again is answered before anything is checked
+         * again: what was valid then may not be now (a file deleted since). */
+        scope = arena_printf(a, "%s|%lld", idem->scope, (long long)p->account_id);
+        char number[13];
+        int k = idem_lookup(c, scope, idem, number, e);
+        if (k == IDEM_REPLAY) {
+            arena_free(a);
+            return replay(c, p, number, ip, out, replayed, e);
+        }
+        if (k < 0) {
+            arena_free(a);
+            return storage(e);
+        }
+    }
+    json_t *item = item_for_applying(c, str_of(body, "item"), e);
+    if (!item) {
+        arena_free(a);
+        return -(int)e->code;
+    }
+    int submit = json_is_true(json_object_get(body, "submit"));
     int64_t enterprise = 0;
     int electronic = 0;
     json_t *pre = NULL, *form = NULL, *mats = NULL;
@@ -1133,11 +1298,23 @@ int cases_create(struct store_conn *c, const struct principal *p, json_t *body, 
                                               p->account_id, submit, NULL, &electronic, e)))
         rc = -(int)e->code;
     if (rc == 0) {
-        struct create_tx t = {
-            p,      item, form, pre, mats, enterprise, reduction(item, electronic),
-            submit, ip,   "",   {0}, a,    e};
+        struct create_tx t = {.p = p,
+                              .item = item,
+                              .form = form,
+                              .prefilled = pre,
+                              .materials = mats,
+                              .enterprise_id = enterprise,
+                              .reduced = reduction(item, electronic),
+                              .submit = submit,
+                              .ip = ip,
+                              .a = a,
+                              .e = e,
+                              .idem = idem,
+                              .scope = scope};
         if (store_tx_group(c, create_fn, &t) < 0)
             rc = storage(e);
+        else if (t.replayed)
+            rc = replay(c, p, t.replay, ip, out, replayed, e);
         else
             *out = case_json(c, p, &t.row, WHO_APPLICANT, a);
     }

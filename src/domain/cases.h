@@ -94,12 +94,34 @@ int case_number_parse(const char *typed, char *out);
 json_t *cases_prepare(struct store_conn *c, const struct principal *p, const char *item_code,
                       struct err *e);
 
+/** An idempotency key of a creation: a request sent again with the same
+ *  key answers the case the first one made and creates nothing twice. */
+struct case_idem {
+    const char *scope;        /**< the caller's kind of key ("applications.create",
+                                   "web.apply"); the row's scope adds the account id,
+                                   so each person's keys are their own */
+    const char *key;          /**< the key itself */
+    const char *request_hash; /**< what makes a request the same one (the API: SHA-256
+                                   of the body); NULL: any request with the key is (a
+                                   form's one-time token) */
+};
+
 /** Creates a case (body as POST /api/v1/applications: item, enterprise_id,
  *  form, materials, submit). Submitting checks every required material and
  *  form field (ERR_INVALID naming the first field at fault; nothing is
- *  written); a draft may be incomplete. On success *out is the case JSON. */
-int cases_create(struct store_conn *c, const struct principal *p, json_t *body, const char *ip,
-                 json_t **out, struct err *e);
+ *  written); a draft may be incomplete. On success *out is the case JSON.
+ *
+ *  With idem (may be NULL), the key is reserved and given the case's number
+ *  in the transaction that creates the case: a failed creation leaves the
+ *  key free for the corrected request. When the key made a case already,
+ *  the same request is answered that case as p may see it now, with
+ *  *replayed (may be NULL) set to 1 and nothing written; a different
+ *  request (another request_hash) is ERR_INVALID on field "Idempotency-Key"
+ *  (api.idem_key_reused). Of requests with one key sent at once, exactly
+ *  one creates the case and the others replay it. */
+int cases_create(struct store_conn *c, const struct principal *p, json_t *body,
+                 const struct case_idem *idem, const char *ip, json_t **out, int *replayed,
+                 struct err *e);
 
 /** Updates a draft (same body) and, with "submit": true, submits it. */
 int cases_update_draft(struct store_conn *c, const struct principal *p, const char *number,

@@ -333,85 +333,14 @@ static int64_t locker_pick(json_t *locker, const char *v)
 
 /* --- idempotent creation from a form ---
  *
- * The apply form carries a random token (hidden "idem"). The first post
- * with it reserves the token, creates the case and records its number; a
- * second post of the same form (a double tap, a reload of the answer, the
- * back button) finds the number and goes to that case instead of creating
- * another. The rows share the idempotency_keys table of the API's
- * Idempotency-Key, in a scope of their own per person. */
+ * The apply form carries a random token (hidden "idem"), given to
+ * cases_create as the key of the creation (scope "web.apply", per person):
+ * the first post with it creates the case; a second post of the same form
+ * (a double tap, a reload of the answer, the back button) is answered that
+ * case instead of creating another, whatever it carries. A post that fails
+ * (a field at fault) leaves the token free for the corrected form. */
 
-enum { IDEM_NEW, IDEM_DONE, IDEM_PENDING };
-
-static const char *idem_scope(struct http_req *r)
-{
-    return arena_printf(r->arena, "web.apply|%lld", (long long)r->principal->account_id);
-}
-
-/* IDEM_NEW when this request now holds key; IDEM_DONE with the number (>= 13
- * bytes) and whether it was submitted when an earlier post created the case;
- * IDEM_PENDING while that post still runs; -1 on a storage error. */
-static int idem_reserve(struct http_req *r, const char *key, char *number, int *submitted)
-{
-    struct store_conn *c = http_db(r);
-    struct store_stmt *st;
-    if (store_prepare(c,
-                      "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, "
-                      "created_ms) VALUES (?, ?, '', 0, '', ?) ON CONFLICT (scope, idem_key) DO "
-                      "NOTHING",
-                      &st) < 0)
-        return -1;
-    store_bind_text(st, 1, idem_scope(r));
-    store_bind_text(st, 2, key);
-    store_bind_int64(st, 3, clock_now_ms());
-    int rc = store_step(st);
-    int64_t n = rc == STORE_DONE ? store_changes(st) : 0;
-    store_finalize(st);
-    if (rc != STORE_DONE) return -1;
-    if (n == 1) return IDEM_NEW;
-    if (store_prepare(c,
-                      "SELECT status, body FROM idempotency_keys WHERE scope = ? AND idem_key = ?",
-                      &st) < 0)
-        return -1;
-    store_bind_text(st, 1, idem_scope(r));
-    store_bind_text(st, 2, key);
-    rc = store_step(st);
-    int result = -1;
-    if (rc == STORE_ROW) {
-        int64_t status = store_column_int64(st, 0);
-        const char *body = store_column_text(st, 1);
-        if (status == 0 || !body || strlen(body) != 12) {
-            result = IDEM_PENDING;
-        } else {
-            memcpy(number, body, 13);
-            *submitted = status == 2;
-            result = IDEM_DONE;
-        }
-    } else if (rc == STORE_DONE) {
-        result = IDEM_PENDING; /* released meanwhile: as good as running */
-    }
-    store_finalize(st);
-    return result;
-}
-
-/* Records the case created under key (status 1 draft, 2 submitted) or, with
- * number NULL, gives the key up so the corrected form may use it again. */
-static void idem_finish(struct http_req *r, const char *key, const char *number, int submitted)
-{
-    struct store_stmt *st;
-    const char *sql = number ? "UPDATE idempotency_keys SET status = ?, body = ? WHERE scope = ? "
-                               "AND idem_key = ?"
-                             : "DELETE FROM idempotency_keys WHERE scope = ? AND idem_key = ?";
-    if (store_prepare(http_db(r), sql, &st) < 0) return;
-    int i = 1;
-    if (number) {
-        store_bind_int64(st, i++, submitted ? 2 : 1);
-        store_bind_text(st, i++, number);
-    }
-    store_bind_text(st, i++, idem_scope(r));
-    store_bind_text(st, i, key);
-    store_step(st);
-    store_finalize(st);
-}
+#define SCOPE_APPLY "web.apply"
 
 /* The posted token when it looks like one of ours, else NULL. */
 static const char *idem_token(const char *s)
@@ -1195,7 +1124,7 @@ int page_apply_submit(struct http_req *r)
     }
     struct store_conn *c = http_db(r);
     json_t *out = NULL;
-    int rc;
+    int rc, replayed = 0;
     if (a.draft) {
         rc = cases_update_draft(c, r->principal, a.draft, body, r->ip, &out, &e);
         if (rc < 0 && e.code == ERR_CONFLICT) {
@@ -1206,23 +1135,8 @@ int page_apply_submit(struct http_req *r)
             return http_redirect(r, to);
         }
     } else {
-        char number[16];
-        int submitted = 0;
-        int k = idem_reserve(r, a.idem, number, &submitted);
-        if (k != IDEM_NEW) {
-            json_decref(body);
-            apply_free(&a);
-            if (k < 0) return http_fail(r, ERR_UNAVAILABLE, NULL, "err.detail.storage", NULL);
-            if (k == IDEM_PENDING) return http_redirect(r, "/cases");
-            return http_redirect(
-                r,
-                arena_printf(r->arena, submitted ? "/cases/%s/receipt" : "/items/%s/apply?draft=%s",
-                             submitted ? number : a.code, number));
-        }
-        rc = cases_create(c, r->principal, body, r->ip, &out, &e);
-        const char *num = rc == 0 ? jstr(out, "number") : NULL;
-        const char *state = rc == 0 ? jstr(out, "state") : NULL;
-        idem_finish(r, a.idem, num, state && strcmp(state, "draft") != 0);
+        const struct case_idem idem = {SCOPE_APPLY, a.idem, NULL};
+        rc = cases_create(c, r->principal, body, &idem, r->ip, &out, &replayed, &e);
     }
     json_decref(body);
     if (rc < 0) {
@@ -1234,9 +1148,11 @@ int page_apply_submit(struct http_req *r)
     const char *num = arena_strdup(r->arena, jstr(out, "number") ? jstr(out, "number") : "");
     const char *state = jstr(out, "state");
     int draft = state && !strcmp(state, "draft");
-    const char *to =
-        draft ? arena_printf(r->arena, "/items/%s/apply?draft=%s&done=saved", a.code, num)
-              : arena_printf(r->arena, "/cases/%s/receipt", num);
+    /* a form sent again goes to its case: a draft to be completed, or the receipt */
+    const char *item = jpstr(out, "item.code") ? jpstr(out, "item.code") : a.code;
+    const char *to = draft ? arena_printf(r->arena, "/items/%s/apply?draft=%s%s", item, num,
+                                          replayed ? "" : "&done=saved")
+                           : arena_printf(r->arena, "/cases/%s/receipt", num);
     json_decref(out);
     apply_free(&a);
     return http_redirect(r, to);

@@ -5,7 +5,9 @@
  *        idempotent submit; decline; supplement and resubmit; review,
  *        approve, deliver, rate (a bad rating opens a rectification task);
  *        withdraw; forbidden steps and other people's cases; two clerks on
- *        one case at once; who looked at the person's data.
+ *        one case at once; who looked at the person's data; the
+ *        Idempotency-Key: a replay, a key reused for another body, a key
+ *        freed by a refused request, eight requests with one key at once.
  */
 #include "apitest.h"
 #include <pthread.h>
@@ -467,6 +469,195 @@ static void test_two_clerks_at_once(void **state)
     json_decref(all);
 }
 
+/* --- idempotent creation (Idempotency-Key) --- */
+
+#define IDEM_BODY                                                                                  \
+    "{\"item\":\"440600-GA-0001\",\"submit\":true,\"materials\":[{\"index\":0,\"source\":"         \
+    "\"certificate\"},{\"index\":1,\"source\":\"government_data\"}]}"
+
+/* POSTs body with the key; the answer, its status checked. */
+static struct resp *post_keyed(struct client *c, const char *key, const char *body, long status)
+{
+    char hdr[200];
+    snprintf(hdr, sizeof hdr, "Idempotency-Key: %s", key);
+    const char *hdrs[] = {hdr, NULL};
+    struct resp *r = client_req(c, "POST", "/api/v1/applications", NULL, body, strlen(body), hdrs);
+    if (r->status != status) fail_msg("wanted %ld, got %ld: %s", status, r->status, r->body);
+    return r;
+}
+
+/* 1 when the answer says it is a replay, 0 when not (and no other value). */
+static int replayed(const struct resp *r)
+{
+    char *h = resp_header(r, "Idempotent-Replayed");
+    int yes = h != NULL;
+    if (h) assert_string_equal(h, "true");
+    free(h);
+    return yes;
+}
+
+static json_int_t my_cases(struct client *c)
+{
+    json_t *mine = ok(client_get(c, "/api/v1/applications?mine=1"), 200);
+    json_int_t n = json_integer_value(json_object_get(mine, "total"));
+    json_decref(mine);
+    return n;
+}
+
+/* The case number of an answer (>= 16 bytes). */
+static void number_in(const struct resp *r, char *out)
+{
+    json_t *j = resp_json(r);
+    const char *n = json_string_value(json_object_get(j, "number"));
+    assert_non_null(n);
+    snprintf(out, 16, "%s", n);
+    json_decref(j);
+}
+
+static void test_idempotent_apply(void **state)
+{
+    struct client *c = person("19900303", 23, "13600000023");
+    assert_int_equal(my_cases(c), 0);
+
+    /* the first request creates; the same again answers the same case */
+    struct resp *r = post_keyed(c, "idem-key-0001", IDEM_BODY, 201);
+    assert_int_equal(replayed(r), 0);
+    char first[16], again[16];
+    number_in(r, first);
+    char *loc = resp_header(r, "Location");
+    resp_free(r);
+    r = post_keyed(c, "idem-key-0001", IDEM_BODY, 201);
+    assert_int_equal(replayed(r), 1);
+    number_in(r, again);
+    assert_string_equal(first, again);
+    char *loc2 = resp_header(r, "Location");
+    assert_non_null(loc);
+    assert_non_null(loc2);
+    assert_string_equal(loc, loc2);
+    free(loc);
+    free(loc2);
+    /* the replay is the case as it is now */
+    json_t *j = resp_json(r);
+    assert_string_equal(state_of(j), "submitted");
+    json_decref(j);
+    resp_free(r);
+    assert_int_equal(my_cases(c), 1);
+
+    /* the same key with another body is refused, and makes nothing */
+    r = post_keyed(c, "idem-key-0001", "{\"item\":\"440600-GA-0001\",\"submit\":false}", 422);
+    j = resp_json(r);
+    assert_string_equal(json_string_value(json_object_get(j, "field")), "Idempotency-Key");
+    json_decref(j);
+    resp_free(r);
+    assert_int_equal(my_cases(c), 1);
+    /* keys of 8 to 128 characters */
+    resp_free(post_keyed(c, "short", IDEM_BODY, 422));
+    assert_int_equal(my_cases(c), 1);
+    /* another person's key of the same name is theirs */
+    r = post_keyed(other, "idem-key-0001", IDEM_BODY, 201);
+    assert_int_equal(replayed(r), 0);
+    number_in(r, again);
+    assert_string_not_equal(first, again);
+    resp_free(r);
+
+    /* a request refused at a field leaves the key free for the corrected one */
+    const char *wrong = "{\"item\":\"440600-GA-0001\",\"submit\":true,\"materials\":"
+                        "[{\"index\":0,\"source\":\"certificate\"}]}";
+    r = post_keyed(c, "idem-key-0002", wrong, 422);
+    j = resp_json(r);
+    assert_string_not_equal(json_string_value(json_object_get(j, "field")), "Idempotency-Key");
+    json_decref(j);
+    resp_free(r);
+    assert_int_equal(my_cases(c), 1);
+    r = post_keyed(c, "idem-key-0002", IDEM_BODY, 201);
+    assert_int_equal(replayed(r), 0);
+    number_in(r, again);
+    assert_string_not_equal(first, again);
+    resp_free(r);
+    assert_int_equal(my_cases(c), 2);
+    r = post_keyed(c, "idem-key-0002", IDEM_BODY, 201);
+    assert_int_equal(replayed(r), 1);
+    resp_free(r);
+    /* the key has made its case: the wrong request is now a different one */
+    resp_free(post_keyed(c, "idem-key-0002", wrong, 422));
+    assert_int_equal(my_cases(c), 2);
+    client_free(c);
+}
+
+#define RACERS 8
+
+struct keyed {
+    struct client *c;
+    pthread_barrier_t *go;
+    const char *key; /**< the header line */
+    long status;
+    int replayed;
+    char number[16];
+};
+
+static void *post_at_once(void *arg)
+{
+    struct keyed *x = arg;
+    const char *hdrs[] = {x->key, NULL};
+    pthread_barrier_wait(x->go);
+    struct resp *r =
+        client_req(x->c, "POST", "/api/v1/applications", NULL, IDEM_BODY, strlen(IDEM_BODY), hdrs);
+    x->status = r->status;
+    if (r->status == 201) {
+        char *h = resp_header(r, "Idempotent-Replayed");
+        x->replayed = h && !strcmp(h, "true");
+        free(h);
+        json_t *j = json_loads(r->body, 0, NULL);
+        snprintf(x->number, sizeof x->number, "%s",
+                 j && json_string_value(json_object_get(j, "number"))
+                     ? json_string_value(json_object_get(j, "number"))
+                     : "");
+        json_decref(j);
+    }
+    resp_free(r);
+    return NULL;
+}
+
+static void test_idempotent_apply_at_once(void **state)
+{
+    struct client *c = person("19900404", 24, "13600000024");
+    char *tok = api_login(H, "13600000024", "apply-pass-1");
+    assert_non_null(tok);
+    char auth[160];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+    free(tok);
+    for (int round = 0; round < 3; round++) {
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, RACERS);
+        /* each round its own key, shared by the requests of the round */
+        char key[64];
+        snprintf(key, sizeof key, "Idempotency-Key: idem-race-%04d", round);
+        struct keyed x[RACERS];
+        pthread_t th[RACERS];
+        for (int i = 0; i < RACERS; i++) {
+            x[i] = (struct keyed){client_new(H), &go, key, 0, 0, ""};
+            client_header(x[i].c, auth);
+        }
+        for (int i = 0; i < RACERS; i++)
+            pthread_create(&th[i], NULL, post_at_once, &x[i]);
+        for (int i = 0; i < RACERS; i++)
+            pthread_join(th[i], NULL);
+        pthread_barrier_destroy(&go);
+        int created = 0;
+        for (int i = 0; i < RACERS; i++) {
+            if (x[i].status != 201) fail_msg("round %d, request %d: %ld", round, i, x[i].status);
+            assert_int_equal(strlen(x[i].number), 12);
+            assert_string_equal(x[i].number, x[0].number);
+            created += !x[i].replayed;
+            client_free(x[i].c);
+        }
+        /* exactly one request created the case; the others were told it was there */
+        assert_int_equal(created, 1);
+        assert_int_equal(my_cases(c), round + 1);
+    }
+    client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +665,8 @@ int main(void)
         cmocka_unit_test(test_supplement_approve_rate),
         cmocka_unit_test(test_withdraw_and_locker),
         cmocka_unit_test(test_two_clerks_at_once),
+        cmocka_unit_test(test_idempotent_apply),
+        cmocka_unit_test(test_idempotent_apply_at_once),
     };
     return cmocka_run_group_tests(tests, up, down);
 }

@@ -6,7 +6,8 @@
  *        creates one case even when the form is sent twice, and the receipt
  *        and "my cases" show it; withdrawing with a confirmation; a form
  *        value of the wrong type refused at its field with nothing created;
- *        a draft saved and submitted later; a supplement answered with a
+ *        a draft saved and submitted later; the form's one-time token free
+ *        again after a refused post and leading to its case once used; a supplement answered with a
  *        locker file, a rating, the locker and who looked at the case.
  *        Every page well-formed, with working label and aria references.
  */
@@ -492,6 +493,95 @@ static void test_wrong_type_refused_at_field(void **state)
     client_free(c);
 }
 
+/* The urlencoded form of csrf, idem and fields (NULL-terminated pairs) in
+ * out (4096 bytes). */
+static void form_of(char *out, const char *csrf, const char *idem, const char *const *fields)
+{
+    snprintf(out, 4096, "csrf=");
+    enc(out, 4096, csrf);
+    strcat(out, "&idem=");
+    enc(out, 4096, idem);
+    for (int i = 0; fields[i]; i += 2) {
+        strcat(out, "&");
+        enc(out, 4096, fields[i]);
+        strcat(out, "=");
+        enc(out, 4096, fields[i + 1]);
+    }
+}
+
+static void test_form_token_once(void **state)
+{
+    struct client *c = citizen(46, "13700000046");
+    const char *from = "/items/" FORM_ITEM "/apply", *to = "/items/" FORM_ITEM "/apply";
+    struct resp *r = get(c, from, 200);
+    char *csrf = html_input_value(r->body, "csrf"), *idem = html_input_value(r->body, "idem");
+    resp_free(r);
+    assert_non_null(csrf);
+    assert_non_null(idem);
+    /* Refused at a field: the page comes back with the same token ... */
+    const char *wrong[] = {
+        "materials[0]", "certificate", "materials[1]", "government_data", "submit", "1", NULL};
+    char form[4096], value[128];
+    form_of(form, csrf, idem, wrong);
+    r = client_form(c, to, form);
+    expect_page(r, 422);
+    must(r, "id=\"e-form.months\"");
+    snprintf(value, sizeof value, "value=\"%s\"", idem);
+    must(r, value);
+    resp_free(r);
+    /* ... which the corrected form uses to create the case. */
+    const char *right[] = {
+        "form.months", "12",           "form.moved_in",   "2025-06-01", "materials[0]",
+        "certificate", "materials[1]", "government_data", "submit",     "1",
+        NULL};
+    form_of(form, csrf, idem, right);
+    r = client_form(c, to, form);
+    char *rcpt = location(r);
+    resp_free(r);
+    assert_non_null(strstr(rcpt, "/receipt"));
+    /* Sent again, or the refused one again (the back button): that case. */
+    r = client_form(c, to, form);
+    char *again = location(r);
+    resp_free(r);
+    assert_string_equal(again, rcpt);
+    free(again);
+    form_of(form, csrf, idem, wrong);
+    r = client_form(c, to, form);
+    again = location(r);
+    resp_free(r);
+    assert_string_equal(again, rcpt);
+    free(again);
+    r = get(c, "/cases", 200);
+    must(r, "共 1 件");
+    resp_free(r);
+
+    /* A draft saved twice with one token: one draft, both times its page. */
+    free(idem);
+    r = get(c, from, 200);
+    idem = html_input_value(r->body, "idem");
+    resp_free(r);
+    assert_non_null(idem);
+    const char *draft[] = {"form.months", "12", "submit", "0", NULL};
+    form_of(form, csrf, idem, draft);
+    r = client_form(c, to, form);
+    char *saved = location(r);
+    resp_free(r);
+    assert_non_null(strstr(saved, "?draft="));
+    r = client_form(c, to, form);
+    again = location(r);
+    resp_free(r);
+    assert_int_equal(strncmp(strstr(saved, "draft=") + 6, strstr(again, "draft=") + 6, 12), 0);
+    free(again);
+    r = get(c, "/cases", 200);
+    must(r, "共 2 件");
+    resp_free(r);
+    free(saved);
+    free(rcpt);
+    free(csrf);
+    free(idem);
+    client_free(c);
+}
+
 /* Uploads a small PDF to the locker through the API (bearer of the same
  * person); returns its id. */
 static long long locker_file(const char *phone, const char *name)
@@ -630,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_apply_submit_receipt_and_list),
         cmocka_unit_test(test_withdraw_with_confirmation),
         cmocka_unit_test(test_wrong_type_refused_at_field),
+        cmocka_unit_test(test_form_token_once),
         cmocka_unit_test(test_supplement_rating_locker_access),
     };
     return cmocka_run_group_tests(tests, up, down);
