@@ -13,8 +13,14 @@
  *                                "materials": MATERIALS with @ID@ replaced
  *                                by the upload's id}
  *
- * and counts it when both answered 201. One libcurl handle (one kept-alive
- * connection) per client, HTTP/1.1, no Expect: 100-continue.
+ * and counts it when both answered 201. The application carries an
+ * Idempotency-Key, as a client that may retry must send. One libcurl handle
+ * (one kept-alive connection) per client, HTTP/1.1, no Expect: 100-continue.
+ *
+ * With SERVER_PID set in the environment, the server's CPU time (user +
+ * system, /proc/PID/stat) is read when the clock starts and when it stops,
+ * so the figure leaves out the accounts' set-up (Argon2id for every
+ * registration and login); the driver's own CPU over the same span too.
  *
  *   apply_load URL CLIENTS SECONDS SIZE ITEM MATERIALS TAG
  *
@@ -22,6 +28,7 @@
  * same database. Prints one line of key=value pairs:
  *   clients= seconds= submissions= per_s= errors= p50_ms= p90_ms= p99_ms=
  *   upload_p50_ms= upload_p99_ms= apply_p50_ms= apply_p99_ms=
+ *   server_cpu_ms= driver_cpu_ms=   (per submission; -1 without SERVER_PID)
  * (latencies of the pair, and of each request alone).
  *
  * cc -O2 -pthread -o apply_load bench/apply_load.c -lcurl
@@ -34,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,7 +112,7 @@ struct client {
 
 /* One request; returns the HTTP status (0 on a transport error). */
 static long request(struct client *c, const char *path, const char *ctype, const char *body,
-                    size_t len, int with_auth)
+                    size_t len, int with_auth, const char *idem)
 {
     char url[512];
     snprintf(url, sizeof url, "%s%s", base, path);
@@ -115,6 +123,11 @@ static long request(struct client *c, const char *path, const char *ctype, const
     hd = curl_slist_append(hd, "Expect:");
     if (with_auth)
         hd = curl_slist_append(hd, c->auth);
+    if (idem) {
+        char ik[96];
+        snprintf(ik, sizeof ik, "Idempotency-Key: %s", idem);
+        hd = curl_slist_append(hd, ik);
+    }
     c->resp.n = 0;
     if (c->resp.p)
         c->resp.p[0] = 0;
@@ -154,13 +167,13 @@ static int setup(struct client *c)
              "{\"name\":\"压测%02d-%03d\",\"id_number\":\"%s\",\"phone\":\"%s\","
              "\"password\":\"bench-pass-01\"}",
              tag, c->id, id, phone);
-    long st = request(c, "/api/v1/accounts", "application/json", body, strlen(body), 0);
+    long st = request(c, "/api/v1/accounts", "application/json", body, strlen(body), 0, NULL);
     if (st != 201) {
         fprintf(stderr, "apply_load: register %s: %ld %s\n", phone, st, c->last_body);
         return -1;
     }
     snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"bench-pass-01\"}", phone);
-    st = request(c, "/api/v1/session", "application/json", body, strlen(body), 0);
+    st = request(c, "/api/v1/session", "application/json", body, strlen(body), 0, NULL);
     const char *t = c->resp.p ? strstr(c->resp.p, "\"token\"") : NULL;
     if (st != 201 || !t || !(t = strchr(t + 7, '"'))) {
         fprintf(stderr, "apply_load: login %s: %ld %s\n", phone, st, c->last_body);
@@ -225,7 +238,7 @@ static void *run(void *arg)
         memcpy(pdf + 10, mark, 32); /* different bytes in every file */
         double t0 = now_s();
         long st = request(c, "/api/v1/uploads", "multipart/form-data; boundary=" BOUNDARY, mp,
-                          len, 1);
+                          len, 1, NULL);
         double t1 = now_s();
         const char *idp = st == 201 && c->resp.p ? strstr(c->resp.p, "\"id\":") : NULL;
         if (!idp) {
@@ -241,7 +254,7 @@ static void *run(void *arg)
                    : snprintf(abody, tlen + strlen(item) + 128,
                               "{\"item\":\"%s\",\"submit\":true,\"materials\":%s}", item,
                               materials);
-        st = request(c, "/api/v1/applications", "application/json", abody, (size_t)n, 1);
+        st = request(c, "/api/v1/applications", "application/json", abody, (size_t)n, 1, mark);
         double t2 = now_s();
         if (st != 201) {
             c->errors++;
@@ -257,6 +270,32 @@ out:
     free(mp);
     curl_easy_cleanup(c->h);
     return NULL;
+}
+
+/* CPU time of a process in ms (user + system), -1 when unknown. */
+static double proc_cpu_ms(const char *pid)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = 0;
+    const char *p = strrchr(line, ')'); /* the command name may hold spaces */
+    unsigned long long ut, st;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double self_cpu_ms(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
 }
 
 static int cmp(const void *a, const void *b)
@@ -315,6 +354,8 @@ int main(int argc, char **argv)
     int failed = 0;
     for (int i = 0; i < nclients; i++)
         failed += cs[i].setup_failed;
+    const char *spid = getenv("SERVER_PID");
+    double scpu0 = spid ? proc_cpu_ms(spid) : -1, dcpu0 = self_cpu_ms();
     t_start = now_s();
     deadline = t_start + seconds;
     pthread_barrier_wait(&ready);
@@ -325,6 +366,9 @@ int main(int argc, char **argv)
         errors += cs[i].errors;
     }
     double el = now_s() - t_start;
+    double scpu1 = spid ? proc_cpu_ms(spid) : -1, dcpu1 = self_cpu_ms();
+    double server_ms = scpu0 >= 0 && scpu1 >= 0 && ok ? (scpu1 - scpu0) / (double)ok : -1;
+    double driver_ms = ok ? (dcpu1 - dcpu0) / (double)ok : -1;
     for (int i = 0; i < nclients; i++)
         if (cs[i].errors) {
             fprintf(stderr, "apply_load: client %d: %ld errors, last %ld %s\n", i, cs[i].errors,
@@ -333,11 +377,12 @@ int main(int argc, char **argv)
         }
     printf("clients=%d setup_failed=%d seconds=%.2f submissions=%ld per_s=%.1f errors=%ld "
            "p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f upload_p50_ms=%.1f upload_p99_ms=%.1f "
-           "apply_p50_ms=%.1f apply_p99_ms=%.1f\n",
+           "apply_p50_ms=%.1f apply_p99_ms=%.1f server_cpu_ms=%.3f driver_cpu_ms=%.3f\n",
            nclients, failed, el, ok, ok / el, errors, pct(cs, offsetof(struct client, pair), 50),
            pct(cs, offsetof(struct client, pair), 90), pct(cs, offsetof(struct client, pair), 99),
            pct(cs, offsetof(struct client, up), 50), pct(cs, offsetof(struct client, up), 99),
-           pct(cs, offsetof(struct client, app), 50), pct(cs, offsetof(struct client, app), 99));
+           pct(cs, offsetof(struct client, app), 50), pct(cs, offsetof(struct client, app), 99),
+           server_ms, driver_ms);
     for (int i = 0; i < nclients; i++) {
         free(cs[i].pair.v);
         free(cs[i].up.v);

@@ -14,6 +14,7 @@
 #include "domain/audit.h"
 #include "http/http.h"
 #include "store/store.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -559,27 +560,83 @@ json_t *catalog_versions(struct store_conn *c, const char *code)
     return out;
 }
 
+/* Parsed documents of versions that can no longer change. Only a draft's
+ * document is ever edited; a row that leaves draft keeps its document for
+ * good, and a row is never made again under the same id. So the cache is
+ * keyed by row id, needs no invalidation, and is bounded by its slots
+ * (direct-mapped: a newer entry takes the slot). An application reads its
+ * item twice and a guide once per request; copying a parsed document costs a
+ * fifth of parsing it. */
+#define DOC_CACHE_SLOTS 512
+#define DOC_CACHE_MAX_TEXT (64 * 1024) /* larger documents are parsed each time */
+
+static struct {
+    pthread_mutex_t lock;
+    struct {
+        int64_t id;
+        json_t *doc;
+    } slot[DOC_CACHE_SLOTS];
+} doc_cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static json_t *doc_cache_copy(int64_t id)
+{
+    json_t *out = NULL;
+    pthread_mutex_lock(&doc_cache.lock);
+    size_t i = (size_t)id % DOC_CACHE_SLOTS;
+    if (doc_cache.slot[i].doc && doc_cache.slot[i].id == id)
+        out = json_deep_copy(doc_cache.slot[i].doc);
+    pthread_mutex_unlock(&doc_cache.lock);
+    return out;
+}
+
+static void doc_cache_put(int64_t id, json_t *doc)
+{
+    json_t *mine = json_deep_copy(doc), *old;
+    pthread_mutex_lock(&doc_cache.lock);
+    size_t i = (size_t)id % DOC_CACHE_SLOTS;
+    old = doc_cache.slot[i].doc;
+    doc_cache.slot[i].id = id;
+    doc_cache.slot[i].doc = mine;
+    pthread_mutex_unlock(&doc_cache.lock);
+    json_decref(old);
+}
+
 json_t *catalog_item_get(struct store_conn *c, const char *code, int64_t version)
 {
     struct store_stmt *st;
     int rc = store_prepare(c,
-                           version ? "SELECT doc, status FROM catalog_items WHERE code = ? AND "
+                           version ? "SELECT id, status FROM catalog_items WHERE code = ? AND "
                                      "version = ?"
-                                   : "SELECT doc, status FROM catalog_items WHERE code = ? "
+                                   : "SELECT id, status FROM catalog_items WHERE code = ? "
                                      "ORDER BY CASE WHEN status = 'published' THEN 0 ELSE 1 "
                                      "END, version DESC LIMIT 1",
                            &st);
     if (rc < 0) return NULL;
     store_bind_text(st, 1, code);
     if (version) store_bind_int64(st, 2, version);
-    json_t *out = NULL;
+    int64_t id = 0;
+    char status[16] = "";
     if (store_step(st) == STORE_ROW) {
-        /* the stored text is canonical already; status goes at the end
-         * (readers do not care where, and this is on every guide shown) */
-        out = json_loads(store_column_text(st, 0), 0, NULL);
-        if (out) json_object_set_new(out, "status", json_string(store_column_text(st, 1)));
+        id = store_column_int64(st, 0);
+        snprintf(status, sizeof status, "%s", store_column_text(st, 1));
     }
     store_finalize(st);
+    if (!id) return NULL;
+    int frozen = strcmp(status, "draft") != 0;
+    json_t *out = frozen ? doc_cache_copy(id) : NULL;
+    if (!out) {
+        if (store_prepare(c, "SELECT doc FROM catalog_items WHERE id = ?", &st) < 0) return NULL;
+        store_bind_int64(st, 1, id);
+        if (store_step(st) == STORE_ROW) {
+            const char *doc = store_column_text(st, 0);
+            out = json_loads(doc, 0, NULL);
+            if (out && frozen && strlen(doc) <= DOC_CACHE_MAX_TEXT) doc_cache_put(id, out);
+        }
+        store_finalize(st);
+    }
+    /* the stored text is canonical already; status goes at the end
+     * (readers do not care where, and this is on every guide shown) */
+    if (out) json_object_set_new(out, "status", json_string(status));
     return out;
 }
 

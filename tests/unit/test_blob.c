@@ -171,6 +171,47 @@ static void test_layout_and_read_back(void **state)
     assert_int_equal(entries_in(f, "tmp"), 0);
 }
 
+/** @brief Bytes come back in order whatever the mix of piece sizes: small
+ *         pieces gathered in memory, and pieces larger than the writer's
+ *         buffer written through, around and across its edges. */
+static void test_mixed_pieces_read_back(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 1500 * 1024;
+    unsigned char *data = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (unsigned char)((i * 2654435761u) >> 13);
+    const size_t pieces[] = {1, 4093, 300 * 1024, 17, 256 * 1024, 256 * 1024 - 1, 70000};
+    struct blob_writer *w = NULL;
+    assert_int_equal(blob_writer_new(f->bs, (int64_t)n, &w), 0);
+    size_t off = 0;
+    for (size_t k = 0; off < n; k++) {
+        size_t len = pieces[k % (sizeof pieces / sizeof pieces[0])];
+        if (len > n - off)
+            len = n - off;
+        assert_int_equal(blob_writer_write(w, data + off, len), 0);
+        off += len;
+    }
+    char hex[65];
+    int64_t size = 0;
+    assert_int_equal(blob_writer_commit(w, hex, &size), 0);
+    assert_int_equal(size, (int64_t)n);
+    int fd = -1;
+    int64_t got = -1;
+    assert_int_equal(blob_open(f->bs, hex, &fd, &got), 0);
+    assert_int_equal(got, (int64_t)n);
+    unsigned char *back = malloc(n);
+    size_t have = 0;
+    ssize_t k;
+    while (have < n && (k = read(fd, back + have, n - have)) > 0)
+        have += (size_t)k;
+    close(fd);
+    assert_int_equal(have, n);
+    assert_memory_equal(back, data, n);
+    free(back);
+    free(data);
+}
+
 /** @brief The same content stored twice, even through writers open at the
  *         same time, is one file under one digest. */
 static void test_dedup(void **state)
@@ -279,6 +320,7 @@ int main(void)
         T(test_open_makes_private_dirs),
         T(test_known_vectors),
         T(test_layout_and_read_back),
+        T(test_mixed_pieces_read_back),
         T(test_dedup),
         T(test_size_limit),
         T(test_abort),
