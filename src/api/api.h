@@ -11,6 +11,7 @@ struct account;
 /* Handlers, one file per resource. */
 int api_healthz(struct http_req *r);          /* api/health.c */
 int api_openapi(struct http_req *r);
+int api_stats_storage(struct http_req *r);
 int api_session_create(struct http_req *r);   /* api/session.c */
 int api_session_delete(struct http_req *r);
 int api_accounts_create(struct http_req *r);  /* api/accounts.c */

@@ -1,9 +1,10 @@
 /**
  * @file health.c
- * @brief GET /healthz and GET /api/v1/openapi.json
+ * @brief GET /healthz, GET /api/v1/stats/storage and GET /api/v1/openapi.json
  */
 #include "api/api.h"
 #include "core/res.h"
+#include "http/server.h"
 #include "store/store.h"
 #include <string.h>
 
@@ -13,6 +14,22 @@ int api_healthz(struct http_req *r)
         return http_reply_json(r, 503, json_pack("{s:s, s:s}", "status", "unavailable",
                                                  "database", "not answering"));
     return http_reply_json(r, 200, json_pack("{s:s, s:s}", "status", "ok", "database", "ok"));
+}
+
+/* How well writes share commits: on SQLite, transactions committed through
+ * store_tx_group and the commits (log syncs) that carried them since the
+ * process started; PostgreSQL commits each on its own. For operators. */
+int api_stats_storage(struct http_req *r)
+{
+    struct store *s = server_store(r->srv);
+    long commits = 0, transactions = 0;
+    store_group_stats(s, &commits, &transactions);
+    int pg = store_backend(s) == STORE_POSTGRES;
+    http_header_add(r, "Cache-Control", "no-store");
+    return http_reply_json(r, 200,
+                           json_pack("{s:s, s:{s:I, s:I}}", "backend", pg ? "postgresql" : "sqlite",
+                                     "group_commit", "transactions", (json_int_t)transactions,
+                                     "commits", (json_int_t)commits));
 }
 
 int api_openapi(struct http_req *r)

@@ -19,6 +19,7 @@ const struct route app_routes[] = {
     /* health and description */
     {"GET", "/healthz", api_healthz, ACCESS_PUBLIC, 0},
     {"GET", "/api/v1/openapi.json", api_openapi, ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/stats/storage", api_stats_storage, ROLE_SYSADMIN, 0},
     /* API: sessions and accounts */
     {"POST", "/api/v1/session", api_session_create, ACCESS_PUBLIC, ROUTE_NO_CSRF},
     {"DELETE", "/api/v1/session", api_session_delete, ACCESS_AUTH, 0},

@@ -658,6 +658,51 @@ static void test_idempotent_apply_at_once(void **state)
     client_free(c);
 }
 
+/* transactions and commits of the group commit, as the operator sees them */
+static void storage_counters(struct client *c, const char *want_backend, int64_t *tx,
+                             int64_t *commits)
+{
+    json_t *j = ok(client_get(c, "/api/v1/stats/storage"), 200);
+    assert_string_equal(json_string_value(json_object_get(j, "backend")), want_backend);
+    json_t *g = json_object_get(j, "group_commit");
+    *tx = json_integer_value(json_object_get(g, "transactions"));
+    *commits = json_integer_value(json_object_get(g, "commits"));
+    json_decref(j);
+}
+
+/* The system administrator reads how writes share commits; an upload and a
+ * submission are two group-committed transactions on SQLite. Nobody else
+ * may read the counters. */
+static void test_storage_counters(void **state)
+{
+    hall_create_user(H, "root", "管理员", "admin-pass-1", "sysadmin");
+    struct client *root = bearer("root", "admin-pass-1");
+    int pg = test_db_url() != NULL;
+    const char *backend = pg ? "postgresql" : "sqlite";
+    int64_t tx0, c0, tx1, c1;
+    storage_counters(root, backend, &tx0, &c0);
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"item\":\"440600-GA-0002\",\"submit\":true,\"materials\":[{\"index\":0,"
+             "\"upload_id\":%lld},{\"index\":1,\"source\":\"certificate\"}]}",
+             (long long)upload(citizen, "counters.pdf"));
+    free(apply(citizen, body));
+    storage_counters(root, backend, &tx1, &c1);
+    if (pg) {
+        /* PostgreSQL commits each transaction on its own */
+        assert_int_equal(tx1, 0);
+        assert_int_equal(c1, 0);
+    } else {
+        assert_true(tx1 >= tx0 + 2);
+        assert_true(c1 > c0);
+        assert_true(c1 <= tx1);
+    }
+    struct resp *r = client_get(clerk, "/api/v1/stats/storage");
+    assert_int_equal(r->status, 403);
+    resp_free(r);
+    client_free(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_two_clerks_at_once),
         cmocka_unit_test(test_idempotent_apply),
         cmocka_unit_test(test_idempotent_apply_at_once),
+        cmocka_unit_test(test_storage_counters),
     };
     return cmocka_run_group_tests(tests, up, down);
 }
