@@ -5,6 +5,12 @@
  *        and walks the rows of the result. A connection found broken is
  *        reset, so a restarted server is reconnected to; an error on a
  *        broken connection is reported as retryable so store_tx tries again.
+ *
+ * Each connection prepares the statements it runs under names of its own
+ * (up to PREPARED_MAX), so the server parses and plans a statement once per
+ * connection instead of on every execution: the hall runs the same few
+ * hundred statements all day. A reset connection is a new session without
+ * them, so the names are forgotten with it.
  */
 #include "core/mem.h"
 #include "store/backend.h"
@@ -14,6 +20,19 @@
 #include <string.h>
 
 #define MAX_PARAMS 64
+#define PREPARED_MAX 512 /* statements a connection keeps prepared; more run unnamed */
+#define PREPARED_SLOTS 1024 /* open addressing, at most half full */
+
+struct prepared {
+    char *sql; /* with $n placeholders; NULL: free slot */
+    unsigned long hash;
+};
+
+struct prepared_set {
+    struct prepared slot[PREPARED_SLOTS];
+    int n;
+    unsigned gen; /* part of every name: see prepared_stale */
+};
 
 struct store_stmt {
     struct store_conn *conn; /* first: see store.c */
@@ -102,6 +121,92 @@ static int map_result(struct store_conn *c, PGresult *res)
     return STORE_ERROR;
 }
 
+static unsigned long sql_hash(const char *s)
+{
+    unsigned long h = 1469598103934665603UL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211UL;
+    return h;
+}
+
+/* The slot of sql: its own when prepared, else the free one where it would
+ * go. The slot's index is the statement's name on this connection. */
+static int prepared_slot(struct prepared_set *ps, const char *sql, unsigned long h)
+{
+    int i = (int)(h % PREPARED_SLOTS);
+    while (ps->slot[i].sql && (ps->slot[i].hash != h || strcmp(ps->slot[i].sql, sql)))
+        i = (i + 1) % PREPARED_SLOTS;
+    return i;
+}
+
+/* The connection's session is gone (reset): so are its prepared statements. */
+static void prepared_forget(struct store_conn *c)
+{
+    struct prepared_set *ps = c->cache;
+    if (!ps)
+        return;
+    for (int i = 0; i < PREPARED_SLOTS; i++) {
+        free(ps->slot[i].sql);
+        ps->slot[i].sql = NULL;
+    }
+    ps->n = 0;
+}
+
+/* The server still holds the statements but they no longer fit (a table
+ * changed): new names for all, so preparing again does not clash with the
+ * old ones; those are dropped now unless a transaction (aborted by the
+ * error) is open, else they stay until the session ends. */
+static void prepared_stale(struct store_conn *c)
+{
+    struct prepared_set *ps = c->cache;
+    prepared_forget(c);
+    ps->gen++;
+    if (!c->in_tx)
+        PQclear(PQexec(c->handle, "DEALLOCATE ALL"));
+}
+
+/* Runs st: prepared under its name when it is (or can now be), else as an
+ * unnamed statement. *stale is set when the server no longer knows the name
+ * or the plan no longer fits a changed table: the names are forgotten, and
+ * the caller runs the statement again (or, inside a transaction that the
+ * error aborted, has the transaction retried). */
+static PGresult *pg_run(struct store_stmt *st, int *stale)
+{
+    struct store_conn *c = st->conn;
+    struct prepared_set *ps = c->cache;
+    const char *const *values = (const char *const *)st->values;
+    *stale = 0;
+    if (ps) {
+        unsigned long h = sql_hash(st->sql);
+        int i = prepared_slot(ps, st->sql, h);
+        char name[32];
+        snprintf(name, sizeof name, "s%u_%d", ps->gen, i);
+        int ready = ps->slot[i].sql != NULL;
+        if (!ready && ps->n < PREPARED_MAX) {
+            PGresult *r = PQprepare(c->handle, name, st->sql, st->nparams, st->types);
+            ready = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+            PQclear(r);
+            if (ready) {
+                ps->slot[i].sql = xstrdup(st->sql);
+                ps->slot[i].hash = h;
+                ps->n++;
+            }
+        }
+        if (ready) {
+            PGresult *res = PQexecPrepared(c->handle, name, st->nparams, values, st->lengths,
+                                           st->formats, 0);
+            const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+            if (state && (!strcmp(state, "26000") || !strcmp(state, "0A000"))) {
+                prepared_stale(c);
+                *stale = 1;
+            }
+            return res;
+        }
+    }
+    return PQexecParams(c->handle, st->sql, st->nparams, st->types, values, st->lengths,
+                        st->formats, 0);
+}
+
 static int pg_connect(struct store *s, struct store_conn *c, char *errbuf, size_t errlen)
 {
     PGconn *pg = PQconnectdb(s->url);
@@ -114,6 +219,7 @@ static int pg_connect(struct store *s, struct store_conn *c, char *errbuf, size_
         return STORE_ERROR;
     }
     c->handle = pg;
+    c->cache = xcalloc(1, sizeof(struct prepared_set));
     char set[160];
     snprintf(set, sizeof set,
              "SET lock_timeout = %d; SET client_encoding = 'UTF8'; SET client_min_messages = "
@@ -126,6 +232,9 @@ static int pg_connect(struct store *s, struct store_conn *c, char *errbuf, size_
 
 static void pg_disconnect(struct store_conn *c)
 {
+    prepared_forget(c);
+    free(c->cache);
+    c->cache = NULL;
     PQfinish(c->handle);
     c->handle = NULL;
 }
@@ -146,6 +255,7 @@ static int pg_check(struct store_conn *c)
         return STORE_BUSY;
     }
     PQreset(c->handle);
+    prepared_forget(c);
     if (PQstatus(c->handle) != CONNECTION_OK) {
         store_set_error(c, "postgres: connection lost: %s", PQerrorMessage(c->handle));
         return STORE_BUSY;
@@ -171,6 +281,7 @@ static int pg_exec(struct store_conn *c, const char *sql)
     if (c->tx_broken && strcmp(sql, "ROLLBACK") == 0) {
         c->tx_broken = 0;
         PQreset(c->handle);
+        prepared_forget(c);
         return STORE_OK;
     }
     if (pg_check(c) < 0)
@@ -246,13 +357,14 @@ static int pg_step(struct store_stmt *st)
         st->executed = 1;
         if (pg_check(c) < 0)
             return STORE_BUSY;
-        st->res = PQexecParams(c->handle, st->sql, st->nparams, st->types,
-                               (const char *const *)st->values, st->lengths, st->formats, 0);
+        int stale;
+        st->res = pg_run(st, &stale);
         int rc = map_result(c, st->res);
-        if (rc < 0 && retry_after_reset(c)) {
+        if (stale && c->in_tx)
+            rc = STORE_BUSY; /* the error aborted the transaction: store_tx runs it again */
+        else if (stale || (rc < 0 && retry_after_reset(c))) {
             PQclear(st->res);
-            st->res = PQexecParams(c->handle, st->sql, st->nparams, st->types,
-                                   (const char *const *)st->values, st->lengths, st->formats, 0);
+            st->res = pg_run(st, &stale);
             rc = map_result(c, st->res);
         }
         if (rc < 0 && c->in_tx && PQstatus(c->handle) != CONNECTION_OK)

@@ -20,8 +20,7 @@ static struct store *open_store(int pool)
     struct store_options opt = {pg ? getenv("ONEHALL_TEST_PG_URL") : NULL, dir, pool, 5000};
     struct store *s = NULL;
     char err[512];
-    if (store_open(&opt, &s, err, sizeof err) < 0)
-        fail_msg("store_open: %s", err);
+    if (store_open(&opt, &s, err, sizeof err) < 0) fail_msg("store_open: %s", err);
     return s;
 }
 
@@ -65,9 +64,8 @@ static void test_values_round_trip(void **state)
     make_table(c);
     struct store_stmt *st;
     const unsigned char bytes[] = {0, 1, 0xff, 0xfe, '\'', '\\', 0x80};
-    assert_int_equal(store_prepare(c, "INSERT INTO t (name, n, data) VALUES (?, ?, ?) RETURNING id",
-                                   &st),
-                     0);
+    assert_int_equal(
+        store_prepare(c, "INSERT INTO t (name, n, data) VALUES (?, ?, ?) RETURNING id", &st), 0);
     store_bind_text(st, 1, "佛山市·禅城区 'quoted' ?");
     store_bind_int64(st, 2, 9007199254740993LL);
     store_bind_blob(st, 3, bytes, sizeof bytes);
@@ -119,15 +117,17 @@ static void test_conflicts_and_upserts(void **state)
         assert_int_equal(store_step(st), i == 0 ? STORE_DONE : STORE_CONSTRAINT);
         store_finalize(st);
     }
-    assert_int_equal(store_prepare(c, "INSERT INTO t (name, n) VALUES ('a', 5) ON CONFLICT (name) "
-                                      "DO NOTHING",
+    assert_int_equal(store_prepare(c,
+                                   "INSERT INTO t (name, n) VALUES ('a', 5) ON CONFLICT (name) "
+                                   "DO NOTHING",
                                    &st),
                      0);
     assert_int_equal(store_step(st), STORE_DONE);
     assert_int_equal(store_changes(st), 0);
     store_finalize(st);
-    assert_int_equal(store_prepare(c, "INSERT INTO t (name, n) VALUES (?, ?) ON CONFLICT (name) DO "
-                                      "UPDATE SET n = t.n + excluded.n RETURNING n",
+    assert_int_equal(store_prepare(c,
+                                   "INSERT INTO t (name, n) VALUES (?, ?) ON CONFLICT (name) DO "
+                                   "UPDATE SET n = t.n + excluded.n RETURNING n",
                                    &st),
                      0);
     store_bind_text(st, 1, "a");
@@ -152,8 +152,7 @@ static int insert_then(struct store_conn *c, void *ctx)
 {
     int fail = *(int *)ctx;
     int rc = store_exec(c, "INSERT INTO t (name, n) VALUES ('tx', 1)");
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     return fail ? -99 : 7;
 }
 
@@ -195,11 +194,9 @@ static int bump(struct store_conn *c, void *ctx)
                                pg ? "SELECT v FROM counter WHERE id = 1 FOR UPDATE"
                                   : "SELECT v FROM counter WHERE id = 1",
                                NULL);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     struct store_stmt *st;
-    if ((rc = store_prepare(c, "UPDATE counter SET v = ? WHERE id = 1", &st)) < 0)
-        return rc;
+    if ((rc = store_prepare(c, "UPDATE counter SET v = ? WHERE id = 1", &st)) < 0) return rc;
     store_bind_int64(st, 1, v + 1);
     rc = store_step(st);
     store_finalize(st);
@@ -213,8 +210,7 @@ static void *work(void *arg)
         struct store_conn *c = store_acquire(w->s);
         int rc = store_tx(c, bump, NULL);
         store_release(c);
-        if (rc < 0)
-            return (void *)1;
+        if (rc < 0) return (void *)1;
     }
     return NULL;
 }
@@ -251,8 +247,9 @@ static void test_migrations(void **state)
 {
     struct store *s = open_store(1);
     struct store_migration good[] = {
-        {1, "0001_one.sql", "CREATE TABLE m1 (id @ID@, x TEXT);"
-                            "INSERT INTO m1 (x) VALUES ('a');"},
+        {1, "0001_one.sql",
+         "CREATE TABLE m1 (id @ID@, x TEXT);"
+         "INSERT INTO m1 (x) VALUES ('a');"},
         {2, "0002_two.sql", "CREATE TABLE m2 (id @ID@, b @BLOB@)"},
     };
     char err[512];
@@ -265,7 +262,8 @@ static void test_migrations(void **state)
     assert_int_equal(store_schema_version(c), 2);
     store_release(c);
     struct store_migration bad[] = {
-        good[0], good[1],
+        good[0],
+        good[1],
         {3, "0003_bad.sql", "INSERT INTO m1 (x) VALUES ('b'); CREATE TABLE broken (;"},
     };
     assert_true(store_migrate_from(s, bad, 3, &applied, err, sizeof err) < 0);
@@ -324,8 +322,7 @@ static int count_rows(struct store_conn *c, void *ctx)
 static void test_reconnect(void **state)
 {
     const char *restart = getenv("ONEHALL_TEST_PG_RESTART");
-    if (!pg || !restart)
-        skip();
+    if (!pg || !restart) skip();
     struct store *s = open_store(2);
     struct store_conn *c = store_acquire(s);
     make_table(c);
@@ -348,6 +345,63 @@ static void test_reconnect(void **state)
     assert_int_equal(store_rollback(c), 0);
     assert_int_equal(store_tx(c, count_rows, &n), 0);
     assert_int_equal(n, 0); /* neither the lost nor the later inserts exist */
+    store_release(c);
+    store_close(s);
+}
+
+/* Runs "SELECT * FROM t WHERE n >= 0 ORDER BY id": the columns, or -1. */
+static int select_star(struct store_conn *c)
+{
+    struct store_stmt *st;
+    if (store_prepare(c, "SELECT * FROM t WHERE n >= ? ORDER BY id", &st) < 0) return -1;
+    store_bind_int64(st, 1, 0);
+    int rc = store_step(st);
+    int cols = rc == STORE_ROW ? store_column_count(st) : rc < 0 ? rc : -1;
+    store_finalize(st);
+    return cols;
+}
+
+static int select_star_tx(struct store_conn *c, void *ctx)
+{
+    int cols = select_star(c);
+    if (cols < 0) return cols;
+    *(int *)ctx = cols;
+    return 0;
+}
+
+/* PostgreSQL: a connection prepares a statement once and reuses it; a table
+ * changed under a prepared statement, inside a transaction or not, and a
+ * server restart do not break it: it is prepared anew. */
+static void test_prepared_statements(void **state)
+{
+    if (!pg) skip();
+    struct store *s = open_store(1);
+    struct store_conn *c = store_acquire(s);
+    make_table(c);
+    assert_int_equal(store_exec(c, "INSERT INTO t (name, n) VALUES ('a', 1)"), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(select_star(c), 4);
+    int64_t n = -1;
+    assert_int_equal(store_query_int64(c, &n,
+                                       "SELECT COUNT(*) FROM pg_prepared_statements WHERE "
+                                       "statement = 'SELECT * FROM t WHERE n >= $1 ORDER BY id'",
+                                       NULL),
+                     STORE_ROW);
+    assert_int_equal(n, 1);
+    /* SELECT * has another column now: the old plan no longer fits */
+    assert_int_equal(store_exec(c, "ALTER TABLE t ADD COLUMN extra TEXT DEFAULT 'x'"), 0);
+    assert_int_equal(select_star(c), 5);
+    assert_int_equal(store_exec(c, "ALTER TABLE t ADD COLUMN extra2 TEXT DEFAULT 'y'"), 0);
+    int cols = 0;
+    int txrc = store_tx(c, select_star_tx, &cols);
+    if (txrc) fail_msg("%d %s", txrc, store_errmsg(c));
+    assert_int_equal(cols, 6);
+    const char *restart = getenv("ONEHALL_TEST_PG_RESTART");
+    if (restart) {
+        assert_int_equal(system(restart), 0);
+        assert_int_equal(select_star(c), 6);
+        assert_int_equal(select_star(c), 6);
+    }
     store_release(c);
     store_close(s);
 }
@@ -400,7 +454,8 @@ static void test_files(void **state)
     /* Names that are not a digest are refused. */
     int fd;
     assert_int_equal(blob_open(bs, "../../etc/passwd", &fd, &size), -1);
-    assert_int_equal(blob_open(bs, "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
+    assert_int_equal(blob_open(bs,
+                               "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
                                &fd, &size),
                      -1);
     blob_store_close(bs);
@@ -424,6 +479,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_reuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prepared_statements, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_and_bad_url, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files, setup, teardown),
     };
