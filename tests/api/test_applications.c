@@ -10,7 +10,12 @@
  *        freed by a refused request, eight requests with one key at once.
  */
 #include "apitest.h"
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -658,6 +663,79 @@ static void test_idempotent_apply_at_once(void **state)
     client_free(c);
 }
 
+/* Files in the blob store's temporary directory: a stored file lives
+ * under its digest, a file being received under tmp/ until it is complete. */
+static int blob_tmp_files(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/blobs/tmp", H->dir);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(d);
+    return n;
+}
+
+static size_t locker_size(struct client *c)
+{
+    json_t *l = ok(client_get(c, "/api/v1/locker"), 200);
+    size_t n = json_array_size(json_object_get(l, "items"));
+    json_decref(l);
+    return n;
+}
+
+/* An upload whose sender goes away half-way: the part received is thrown
+ * away, nothing is recorded, and the hall goes on serving. */
+static void test_upload_cut_off(void **state)
+{
+    size_t before = locker_size(citizen);
+    char *tok = api_login(H, "13600000021", "apply-pass-1");
+    assert_non_null(tok);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)H->port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    char head[1024];
+    const char *part = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+                       "filename=\"cut.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n";
+    int n = snprintf(head, sizeof head,
+                     "POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                     "%s\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: "
+                     "600000\r\n\r\n%s",
+                     tok, part);
+    free(tok);
+    assert_int_equal(write(fd, head, (size_t)n), n);
+    char chunk[4096];
+    memset(chunk, 'a', sizeof chunk);
+    for (int i = 0; i < 60; i++) /* 240 KB of the 600 KB announced */
+        assert_int_equal(write(fd, chunk, sizeof chunk), (ssize_t)sizeof chunk);
+    /* the server has begun the file by now */
+    int seen = 0;
+    for (int i = 0; i < 50 && !seen; i++) {
+        seen = blob_tmp_files() > 0;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(seen);
+    close(fd);
+    int left = -1;
+    for (int i = 0; i < 100 && left != 0; i++) {
+        left = blob_tmp_files();
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(left, 0);
+    assert_int_equal(locker_size(citizen), before);
+    /* the next upload goes through */
+    assert_true(upload(citizen, "after-cut.pdf") > 0);
+    assert_int_equal(locker_size(citizen), before + 1);
+}
+
 /* transactions and commits of the group commit, as the operator sees them */
 static void storage_counters(struct client *c, const char *want_backend, int64_t *tx,
                              int64_t *commits)
@@ -713,6 +791,7 @@ int main(void)
         cmocka_unit_test(test_idempotent_apply),
         cmocka_unit_test(test_idempotent_apply_at_once),
         cmocka_unit_test(test_storage_counters),
+        cmocka_unit_test(test_upload_cut_off),
     };
     return cmocka_run_group_tests(tests, up, down);
 }
