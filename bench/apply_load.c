@@ -106,6 +106,8 @@ struct client {
     long ok, errors;
     long last_status;
     char last_body[200];
+    long err_status;    /* the last failed request's, for the report */
+    char err_body[300];
     struct lat pair, up, app;
     int setup_failed;
 };
@@ -143,6 +145,10 @@ static long request(struct client *c, const char *path, const char *ctype, const
     c->last_status = status;
     snprintf(c->last_body, sizeof c->last_body, "%s",
              rc == CURLE_OK ? (c->resp.p ? c->resp.p : "") : curl_easy_strerror(rc));
+    if (status < 200 || status > 299) {
+        c->err_status = status;
+        snprintf(c->err_body, sizeof c->err_body, "%s %s", path, c->last_body);
+    }
     return status;
 }
 
@@ -371,9 +377,8 @@ int main(int argc, char **argv)
     double driver_ms = ok ? (dcpu1 - dcpu0) / (double)ok : -1;
     for (int i = 0; i < nclients; i++)
         if (cs[i].errors) {
-            fprintf(stderr, "apply_load: client %d: %ld errors, last %ld %s\n", i, cs[i].errors,
-                    cs[i].last_status, cs[i].last_body);
-            break;
+            fprintf(stderr, "apply_load: client %d: %ld errors, the last: %ld %s\n", i,
+                    cs[i].errors, cs[i].err_status, cs[i].err_body);
         }
     printf("clients=%d setup_failed=%d seconds=%.2f submissions=%ld per_s=%.1f errors=%ld "
            "p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f upload_p50_ms=%.1f upload_p99_ms=%.1f "

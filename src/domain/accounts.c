@@ -661,11 +661,14 @@ int accounts_session_principal(struct store_conn *c, struct arena *a, const char
     char th[65];
     crypto_sha256_hex(token, strlen(token), th);
     struct store_stmt *st;
+    /* the roles come along, a row each (one row with none): this runs on
+     * every request, and a second query would be a second round trip */
     int rc = store_prepare(c,
                            "SELECT a.id, a.name, COALESCE(a.username, a.phone, ''), "
-                           "a.department_id, s.last_seen_ms, s.expires_ms FROM sessions s JOIN "
-                           "accounts a ON a.id = s.account_id WHERE s.token_hash = ? AND s.kind = "
-                           "? AND a.disabled = 0",
+                           "a.department_id, s.last_seen_ms, s.expires_ms, r.role FROM sessions s "
+                           "JOIN accounts a ON a.id = s.account_id LEFT JOIN account_roles r ON "
+                           "r.account_id = a.id WHERE s.token_hash = ? AND s.kind = ? AND "
+                           "a.disabled = 0",
                            &st);
     if (rc < 0)
         return rc;
@@ -685,7 +688,13 @@ int accounts_session_principal(struct store_conn *c, struct arena *a, const char
     out->department_id = store_column_int64(st, 3);
     out->via_bearer = kind == SESSION_API;
     out->session_hash = arena_strdup(a, th);
+    unsigned roles = 0;
+    do {
+        roles |= role_bit(store_column_text(st, 6));
+    } while ((rc = store_step(st)) == STORE_ROW);
     store_finalize(st);
+    if (rc < 0)
+        return rc;
     if (now > expires || now - last > (int64_t)idle_s * 1000) {
         const char *v[] = {th};
         exec_text(c, NULL, "DELETE FROM sessions WHERE token_hash = ?", 1, v);
@@ -701,7 +710,7 @@ int accounts_session_principal(struct store_conn *c, struct arena *a, const char
             store_finalize(st);
         }
     }
-    out->roles = load_roles(c, out->account_id);
+    out->roles = roles;
     return 1;
 }
 

@@ -1120,9 +1120,13 @@ static int create_fn(struct store_conn *c, void *ctx)
     now_iso(now);
     char *form = json_dumps(t->form, JSON_COMPACT), *pre = json_dumps(t->prefilled, JSON_COMPACT),
          *mats = json_dumps(t->materials, JSON_COMPACT);
-    int rc = STORE_CONSTRAINT;
+    /* A number already taken gives no row (ON CONFLICT DO NOTHING) and
+     * another is drawn: a unique violation would abort the whole transaction
+     * on PostgreSQL. 10^7 numbers a month make a clash likely once a month
+     * holds thousands of cases. */
+    int rc = STORE_DONE;
     int64_t id = 0;
-    for (int attempt = 0; attempt < 5 && rc == STORE_CONSTRAINT; attempt++) {
+    for (int attempt = 0; attempt < 8 && rc == STORE_DONE; attempt++) {
         new_number(t->number);
         struct store_stmt *st;
         if ((rc = store_prepare(c,
@@ -1130,7 +1134,8 @@ static int create_fn(struct store_conn *c, void *ctx)
                                 "department_code, applicant_id, enterprise_id, state, version, "
                                 "form, prefilled, materials, promised_days_reduced, created_at, "
                                 "submitted_at, updated_at, pledge) VALUES (?, ?, ?, ?, ?, ?, ?, 1, "
-                                "?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING "
+                                "RETURNING id",
                                 &st)) < 0)
             break;
         store_bind_text(st, 1, t->number);

@@ -148,6 +148,49 @@ static void test_conflicts_and_upserts(void **state)
     store_close(s);
 }
 
+/* Inside a transaction, a key already taken answers "no row" to INSERT ...
+ * ON CONFLICT DO NOTHING RETURNING, and the transaction goes on: this is how
+ * a caller draws another key (a unique violation would abort the
+ * transaction on PostgreSQL). */
+static int insert_taken_then_free(struct store_conn *c, void *ctx)
+{
+    const char *names[] = {"taken", "free"};
+    int64_t *ids = ctx;
+    for (int i = 0; i < 2; i++) {
+        struct store_stmt *st;
+        int rc = store_prepare(c,
+                               "INSERT INTO t (name, n) VALUES (?, 1) ON CONFLICT (name) DO "
+                               "NOTHING RETURNING id",
+                               &st);
+        if (rc < 0)
+            return rc;
+        store_bind_text(st, 1, names[i]);
+        rc = store_step(st);
+        ids[i] = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+        store_finalize(st);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void test_conflict_in_transaction(void **state)
+{
+    struct store *s = open_store(1);
+    struct store_conn *c = store_acquire(s);
+    make_table(c);
+    assert_int_equal(store_exec(c, "INSERT INTO t (name, n) VALUES ('taken', 1)"), 0);
+    int64_t ids[2] = {-1, -1};
+    assert_int_equal(store_tx(c, insert_taken_then_free, ids), 0);
+    assert_int_equal(ids[0], 0);
+    assert_true(ids[1] > 0);
+    int64_t n = 0;
+    assert_int_equal(store_query_int64(c, &n, "SELECT COUNT(*) FROM t", NULL), STORE_ROW);
+    assert_int_equal(n, 2);
+    store_release(c);
+    store_close(s);
+}
+
 static int insert_then(struct store_conn *c, void *ctx)
 {
     int fail = *(int *)ctx;
@@ -474,6 +517,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_values_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflicts_and_upserts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflict_in_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
