@@ -998,9 +998,13 @@ static int apply_render(struct http_req *r, struct apply *a, int status, const s
         html_text(&b, a->dept);
         buf_puts(&b, " · ");
     }
-    const char *limit = limit_words(r, jpath(a->prep, "time_limit.promised"));
-    if (limit) {
-        text_f(r, &b, "apply.form.limit", limit);
+    /* how long it takes, before applying: the promised limit, else the
+     * statutory one */
+    const char *limit = limit_words(r, jpath(a->prep, "item.time_limit.promised"));
+    const char *statutory = limit ? NULL : limit_words(r, jpath(a->prep, "item.time_limit.statutory"));
+    if (limit || statutory) {
+        text_f(r, &b, limit ? "apply.form.limit" : "apply.form.limit_statutory",
+               limit ? limit : statutory);
         buf_puts(&b, " · ");
     }
     buf_puts(&b, "<a href=\"/items/");
@@ -1187,11 +1191,20 @@ static json_t *item_promised_limit(struct http_req *r, json_t *cs)
 static void promised_text(struct http_req *r, struct buf *b, json_t *cs)
 {
     const char *due = promised_due(cs);
+    const char *clock = "time_limit.promised.provisional";
+    /* an item that promises nothing shorter is done within the law's limit:
+     * that date is the answer, and says which limit it is */
+    int statutory = !due && (due = jpstr(cs, "time_limit.statutory.due")) != NULL;
+    if (statutory) clock = "time_limit.statutory.provisional";
     if (due) {
         when_text(b, due);
-        if (json_is_true(jpath(cs, "time_limit.promised.provisional"))) {
+        if (json_is_true(jpath(cs, clock))) {
             buf_putc(b, ' ');
             page_t(r, b, "apply.case.provisional");
+        }
+        if (statutory) {
+            buf_putc(b, ' ');
+            page_t(r, b, "apply.case.by_statutory");
         }
         return;
     }
@@ -1203,7 +1216,7 @@ static void promised_text(struct http_req *r, struct buf *b, json_t *cs)
     else if (words && strcmp(unit, "none") != 0)
         text_f(r, b, "apply.case.promised_within", words);
     else
-        page_t(r, b, "apply.case.promised_later");
+        page_t(r, b, jstr(cs, "submitted_at") ? "apply.case.no_limit" : "apply.case.promised_later");
     json_decref(lim);
 }
 
@@ -1984,6 +1997,8 @@ int page_case_receipt(struct http_req *r)
     buf_puts(&b, "</dt><dd><strong>");
     promised_text(r, &b, cs);
     buf_puts(&b, "</strong></dd></div>");
+    if (jpstr(cs, "time_limit.statutory.due") && promised_due(cs))
+        fact_when(r, &b, "apply.case.statutory", jpstr(cs, "time_limit.statutory.due"));
     fact(r, &b, "apply.case.state", label_or(r, "apply.state", jstr(cs, "state")));
     buf_puts(&b, "</dl>");
     limit_steps(r, &b, cs);

@@ -295,6 +295,7 @@ static void test_apply_submit_receipt_and_list(void **state)
     must(r, "居民身份证</strong>：由电子证照提供（居民身份证），无需上传");
     must(r, "居住登记凭证</strong>：由政府部门共享数据提供（居住登记信息），无需上传");
     must(r, "还需上传 0 项");
+    must(r, "承诺办结时限：5 个工作日");
     /* The account's data prefilled, and the choices of each material. */
     must(r, "value=\"申请人41\"");
     must(r, "value=\"13700000041\"");
@@ -335,6 +336,8 @@ static void test_apply_submit_receipt_and_list(void **state)
     must(r, "居住证申领");
     must(r, "佛山市公安局");
     must(r, "承诺办结日期");
+    must(r, "法定办结期限"); /* both dates: the promised one and the law's */
+    assert_null(strstr(r->body, "提交后按承诺时限计算"));
     must(r, "电子证照");
     must(r, "data-print");
     resp_free(r);
@@ -609,6 +612,43 @@ static long long locker_file(const char *phone, const char *name)
     return id;
 }
 
+/* An item that promises nothing shorter than the law (出生登记: 30 working
+ * days, no promised limit): the form says the statutory limit before
+ * applying, and the receipt gives a date at once, named as the law's. */
+static void test_statutory_date_on_receipt(void **state)
+{
+    struct client *c = citizen(47, "13700000047");
+    struct resp *r = get(c, "/items/440600-GA-0002/apply", 200);
+    must(r, "法定办结时限：30 个工作日");
+    resp_free(r);
+    long long id = locker_file("13700000047", "birth.pdf");
+    char pick[24];
+    snprintf(pick, sizeof pick, "u%lld", id);
+    const char *f[] = {"form.applicant_name", "申请人47", "form.applicant_phone", "13700000047",
+                       "materials[0]",        pick,      "materials[1]",        "certificate",
+                       "submit",              "1",       NULL};
+    r = apply_form(c, "/items/440600-GA-0002/apply", "440600-GA-0002", f, NULL);
+    char *loc = location(r);
+    resp_free(r);
+    assert_non_null(strstr(loc, "/receipt"));
+    r = get(c, loc, 200);
+    must(r, "承诺办结日期");
+    must(r, "（预计） （法定办结期限）");
+    assert_null(strstr(r->body, "提交后按承诺时限计算"));
+    /* the date itself: YYYY-MM-DD right before the marks */
+    const char *m = strstr(r->body, " （预计） （法定办结期限）");
+    assert_non_null(m);
+    assert_true(m - r->body >= 10 && m[-3] == '-' && m[-6] == '-');
+    resp_free(r);
+    char path[96];
+    snprintf(path, sizeof path, "%s?lang=en", loc);
+    r = get(c, path, 200);
+    must(r, "(expected) (the statutory time limit)");
+    resp_free(r);
+    free(loc);
+    client_free(c);
+}
+
 static void test_supplement_rating_locker_access(void **state)
 {
     struct client *c = citizen(45, "13700000045");
@@ -718,6 +758,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_anonymous_sent_to_login),
         cmocka_unit_test(test_apply_submit_receipt_and_list),
+        cmocka_unit_test(test_statutory_date_on_receipt),
         cmocka_unit_test(test_withdraw_with_confirmation),
         cmocka_unit_test(test_wrong_type_refused_at_field),
         cmocka_unit_test(test_form_token_once),
