@@ -917,6 +917,79 @@ static void decision_section(struct http_req *r, struct buf *b, json_t *k)
     buf_puts(b, "</section>\n");
 }
 
+/* What the domain may write into the detail of a step of the history
+ * (src/domain/cases.c: cases_act, one detail per action), and how each
+ * member reads: its label is "workbench.f.<key>" in both catalogs, its value
+ * as it is (text, dates as the ISO dates the domain keeps, lists of
+ * material names, numbers), a code through its translations, or an account
+ * by its name. A key not listed here is not shown (docs/workbench.md): the
+ * page cannot know what a future member means or whether its value is a
+ * code, and a raw English key or code in a Chinese page is worse than a
+ * member left out; the API's history still carries the whole detail. */
+enum detail_kind { DK_VALUE, DK_CODE, DK_ACCOUNT, DK_SKIP };
+static const struct {
+    const char *key;
+    enum detail_kind kind;
+    const char *codes; /* DK_CODE: the prefix of the codes' translations */
+} detail_keys[] = {
+    {"note", DK_VALUE, NULL},                 /* pre_accept, request_supplement */
+    {"bring_by", DK_VALUE, NULL},             /* pre_accept: a date */
+    {"owed", DK_VALUE, NULL},                 /* accept: material names */
+    {"missing", DK_VALUE, NULL},              /* request_supplement: material names */
+    {"due", DK_VALUE, NULL},                  /* request_supplement: a date */
+    {"requested_at", DK_SKIP, NULL},          /* request_supplement: the row's time again */
+    {"answered", DK_VALUE, NULL},             /* supplement: material names */
+    {"days", DK_VALUE, NULL},                 /* extend: working days */
+    {"method", DK_CODE, "workbench.method."}, /* deliver: pickup, post, electronic */
+    {"assignee", DK_ACCOUNT, NULL},           /* assign: an account id */
+};
+
+static int detail_kind_of(const char *key, const char **codes)
+{
+    for (size_t i = 0; i < NELEM(detail_keys); i++) {
+        if (!strcmp(detail_keys[i].key, key)) {
+            *codes = detail_keys[i].codes;
+            return (int)detail_keys[i].kind;
+        }
+    }
+    return -1;
+}
+
+/* One member of a step's detail, "label：value"; 0 when it is not shown.
+ * *staff is the department's staff, looked up at the first account. */
+static int put_detail(struct http_req *r, struct buf *b, json_t *k, const char *dk, json_t *dv,
+                      json_t **staff)
+{
+    const char *codes = NULL;
+    int kind = detail_kind_of(dk, &codes);
+    /* unknown, or nothing said */
+    if (kind < 0 || kind == DK_SKIP || json_is_null(dv) ||
+        (json_is_array(dv) && !json_array_size(dv)))
+        return 0;
+    char key[96];
+    snprintf(key, sizeof key, "workbench.f.%s", dk);
+    const char *label = t_or(r, key, NULL);
+    if (!label) return 0; /* a listed key whose text is missing: never the key itself */
+    html_text(b, label);
+    page_t(r, b, "workbench.colon");
+    if (r->lang == LANG_EN) buf_putc(b, ' ');
+    if (kind == DK_CODE && json_is_string(dv)) {
+        html_text(b, name_of(r, codes, json_string_value(dv)));
+    } else if (kind == DK_ACCOUNT && json_is_integer(dv)) {
+        /* the case's own assignee carries its name; others are found among
+         * the department's staff; an account found nowhere shows its id */
+        json_t *cur = json_object_get(k, "assigned_to");
+        json_t *as = json_is_object(cur) && json_equal(json_object_get(cur, "id"), dv) ? cur : dv;
+        if (as == dv && !*staff) *staff = department_staff(r);
+        size_t before = b->len;
+        put_assignee(r, b, as, *staff);
+        if (b->len == before) put_value(r, b, dv);
+    } else {
+        put_value(r, b, dv);
+    }
+    return 1;
+}
+
 static void history_section(struct http_req *r, struct buf *b, json_t *k)
 {
     json_t *h = json_object_get(k, "history");
@@ -940,6 +1013,7 @@ static void history_section(struct http_req *r, struct buf *b, json_t *k)
         buf_puts(b, "</th>");
     }
     buf_puts(b, "</tr></thead><tbody>");
+    json_t *staff = NULL; /* the department's staff, for an assign step */
     size_t i;
     json_t *e;
     json_array_foreach(h, i, e)
@@ -966,38 +1040,36 @@ static void history_section(struct http_req *r, struct buf *b, json_t *k)
         }
         buf_puts(b, "</td><td>");
         json_t *reason = json_object_get(e, "reason"), *detail = json_object_get(e, "detail");
-        if (reason && !json_is_null(reason)) put_value(r, b, reason);
-        if (detail && !json_is_null(detail) &&
-            !(json_is_object(detail) && !json_object_size(detail))) {
-            if (reason && !json_is_null(reason)) buf_puts(b, "<br>");
-            buf_puts(b, "<span class=\"meta\">");
-            if (json_is_object(detail)) {
-                /* {"missing": [...], "note": ...}: each member in words */
-                const char *dk;
-                json_t *dv;
-                int first = 1;
-                json_object_foreach(detail, dk, dv)
-                {
-                    /* nothing said, or the time of the row again */
-                    if (json_is_null(dv) || (json_is_array(dv) && !json_array_size(dv)) ||
-                        !strcmp(dk, "requested_at") || !strcmp(dk, "from") || !strcmp(dk, "to"))
-                        continue;
-                    if (!first) buf_puts(b, "; ");
-                    first = 0;
-                    char key[96];
-                    snprintf(key, sizeof key, "workbench.f.%s", dk);
-                    html_text(b, t_or(r, key, dk));
-                    page_t(r, b, "workbench.colon");
-                    if (r->lang == LANG_EN) buf_putc(b, ' ');
-                    put_value(r, b, dv);
+        int said = reason && !json_is_null(reason);
+        if (said) put_value(r, b, reason);
+        /* the detail in words: {"missing": [...], "note": ...} one member a
+         * line (no separator to translate); nothing when no member shows */
+        struct buf d = BUF_INIT;
+        if (json_is_object(detail)) {
+            const char *dk;
+            json_t *dv;
+            json_object_foreach(detail, dk, dv)
+            {
+                struct buf one = BUF_INIT;
+                if (put_detail(r, &one, k, dk, dv, &staff)) {
+                    if (d.len) buf_puts(&d, "<br>");
+                    buf_puts(&d, buf_str(&one));
                 }
-            } else {
-                put_value(r, b, detail);
+                buf_free(&one);
             }
+        } else if (detail && !json_is_null(detail)) {
+            put_value(r, &d, detail);
+        }
+        if (d.len) {
+            if (said) buf_puts(b, "<br>");
+            buf_puts(b, "<span class=\"meta\">");
+            buf_puts(b, buf_str(&d));
             buf_puts(b, "</span>");
         }
+        buf_free(&d);
         buf_puts(b, "</td></tr>");
     }
+    json_decref(staff);
     buf_puts(b, "</tbody></table></div></section>\n");
 }
 

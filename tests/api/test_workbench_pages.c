@@ -8,8 +8,10 @@
  *        history; a refused form comes back with the message at its field;
  *        a clerk of another department gets 404; two clerks acting with the
  *        same expected_version: one succeeds, the other sees the conflict;
- *        the filters and the ratings page; every page well-formed with
- *        working label and aria references, in both languages.
+ *        the filters and the ratings page; the history gives every
+ *        member of a step's detail in words (labels and codes translated,
+ *        no raw keys); every page well-formed with working label and aria
+ *        references, in both languages.
  */
 #include "apitest.h"
 #include <ctype.h>
@@ -580,13 +582,159 @@ static void test_rectification_task(void **state)
     free(number);
 }
 
+/* The uploaded PDF named filename, as the citizen's upload; returns its id. */
+static json_int_t upload_pdf(const char *filename)
+{
+    char body[512];
+    int n = snprintf(body, sizeof body,
+                     "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+                     "filename=\"%s\"\r\nContent-Type: application/pdf\r\n\r\n"
+                     "%%PDF-1.4 workbench history\r\n--XyZ--\r\n",
+                     filename);
+    struct resp *r = client_req(citizen, "POST", "/api/v1/uploads",
+                                "multipart/form-data; boundary=XyZ", body, (size_t)n, NULL);
+    if (r->status != 201) fail_msg("upload: %ld %s", r->status, r->body);
+    json_t *j = resp_json(r);
+    json_int_t id =
+        json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
+    json_decref(j);
+    resp_free(r);
+    return id;
+}
+
+/* The history section of a case page (malloc'd), its text without tags. */
+static char *history_text(const char *body)
+{
+    const char *at = strstr(body, "id=\"h-history\"");
+    assert_non_null(at);
+    const char *end = strstr(at, "</section>");
+    assert_non_null(end);
+    char *out = malloc((size_t)(end - at) + 1);
+    size_t n = 0;
+    int in_tag = 1; /* inside the <h2 ...> the section starts from */
+    for (const char *p = at; p < end; p++) {
+        if (*p == '<')
+            in_tag = 1;
+        else if (*p == '>')
+            in_tag = 0;
+        else if (!in_tag)
+            out[n++] = *p;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* Every member of a step's detail in words (no raw keys or codes), in both
+ * languages: supplement requested, answered, accepted, taken, extended,
+ * approved and delivered by post. */
+static void test_history_in_words(void **state)
+{
+    char *number = new_case();
+    struct client *clerk = page_login("gaclerk1", "ga-clerk-pass-1");
+    char *m0 = test_urlenc("居民身份证"), *note = test_urlenc("请上传清晰的扫描件");
+    char fields[512];
+    snprintf(fields, sizeof fields, "missing_n=1&missing_0=%s&note=%s", m0, note);
+    free(m0);
+    free(note);
+    struct resp *r = act(clerk, number, "request_supplement", NULL, fields);
+    expect_location_prefix(r, "/workbench/cases/");
+    resp_free(r);
+
+    /* the citizen answers with a new upload */
+    char body[256], path[128];
+    snprintf(body, sizeof body, "{\"materials\":[{\"index\":0,\"upload_id\":%lld}]}",
+             (long long)upload_pdf("身份证-清晰.pdf"));
+    snprintf(path, sizeof path, "/api/v1/applications/%s/actions/supplement", number);
+    r = client_json(citizen, "POST", path, body);
+    if (r->status != 200) fail_msg("supplement: %ld %s", r->status, r->body);
+    resp_free(r);
+
+    r = act(clerk, number, "accept", NULL, "");
+    expect_location_prefix(r, "/workbench/cases/");
+    resp_free(r);
+    r = case_page(clerk, number);
+    char *me = html_input_value(r->body, "assignee");
+    assert_non_null(me);
+    resp_free(r);
+    snprintf(fields, sizeof fields, "assignee=%s", me);
+    free(me);
+    r = act(clerk, number, "assign", NULL, fields);
+    expect_location_prefix(r, "/workbench/cases/");
+    resp_free(r);
+    r = act(clerk, number, "review", NULL, "");
+    expect_location_prefix(r, "/workbench/cases/");
+    resp_free(r);
+    char *why = test_urlenc("需要实地核查");
+    snprintf(fields, sizeof fields, "reason=%s&days=", why);
+    free(why);
+    r = act(clerk, number, "extend", NULL, fields);
+    expect_location_prefix(r, "/workbench/cases/");
+    resp_free(r);
+    r = act(clerk, number, "approve", NULL, "");
+    expect_location_prefix(r, "/workbench/cases/");
+    resp_free(r);
+    r = act(clerk, number, "deliver", NULL, "method=post");
+    expect_location_prefix(r, "/workbench/cases/");
+    resp_free(r);
+    char *st = api_state(number);
+    assert_string_equal(st, "delivered");
+    free(st);
+
+    /* in Chinese: every label and code in words */
+    r = case_page(clerk, number);
+    expect_page(r, 200, "zh-CN");
+    char *h = history_text(r->body);
+    static const char *const zh[] = {
+        "需要补正的材料：居民身份证", "说明：请上传清晰的扫描件", "补正期限：",
+        "已补正的材料：居民身份证",   "承办人：公安窗口一",       "延长的工作日数：10",
+        "送达方式：邮寄送达",
+    };
+    for (size_t i = 0; i < sizeof zh / sizeof *zh; i++)
+        if (!strstr(h, zh[i])) fail_msg("the history lacks %s: %s", zh[i], h);
+    /* no raw key or code: no two Latin letters in a row */
+    for (const char *p = h; *p && p[1]; p++)
+        if (isalpha((unsigned char)p[0]) && isalpha((unsigned char)p[1]))
+            fail_msg("raw text in the Chinese history: %.40s", p);
+    assert_null(strstr(h, "due："));
+    assert_null(strstr(h, "answered："));
+    assert_null(strstr(h, "post"));
+    free(h);
+    resp_free(r);
+
+    /* in English, as the browser asks for it */
+    struct client *en = page_login("gaclerk1", "ga-clerk-pass-1");
+    client_header(en, "Accept-Language: en");
+    r = case_page(en, number);
+    expect_page(r, 200, "en");
+    h = history_text(r->body);
+    static const char *const enl[] = {
+        "Materials to supplement: 居民身份证",
+        "Note: 请上传清晰的扫描件",
+        "Supplement due by: ",
+        "Materials now provided: 居民身份证",
+        "Assign to: 公安窗口一",
+        "Working days added: 10",
+        "Delivered by: By post",
+    };
+    for (size_t i = 0; i < sizeof enl / sizeof *enl; i++)
+        if (!strstr(h, enl[i])) fail_msg("the English history lacks %s: %s", enl[i], h);
+    assert_null(strstr(h, "due:"));
+    assert_null(strstr(h, "answered:"));
+    assert_null(strstr(h, ": post"));
+    free(h);
+    resp_free(r);
+    client_free(en);
+    client_free(clerk);
+    free(number);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_who_may_come_in),      cmocka_unit_test(test_clerk_handles_case),
         cmocka_unit_test(test_other_department_404), cmocka_unit_test(test_two_clerks_conflict),
-        cmocka_unit_test(test_assign_and_ratings),
-        cmocka_unit_test(test_rectification_task),
+        cmocka_unit_test(test_assign_and_ratings),   cmocka_unit_test(test_rectification_task),
+        cmocka_unit_test(test_history_in_words),
     };
     return cmocka_run_group_tests(tests, up, down);
 }
