@@ -259,19 +259,25 @@ void page_error_box(struct http_req *r, struct buf *b, const struct err *e)
     buf_puts(b, "</div>\n");
 }
 
+/* A path as the value of ?next=: it stays readable, '/' as it is, the
+ * rest percent-encoded (so '?', '&', '#' and blanks of the path cannot end
+ * the value). */
+static void put_next(struct buf *b, const char *path)
+{
+    for (const char *p = path; *p; p++) {
+        if (*p == '/')
+            buf_putc(b, '/');
+        else
+            url_encode(b, p, 1);
+    }
+}
+
 int page_gate(struct http_req *r, unsigned roles, const char *back, const char *forbidden_key)
 {
     if (!r->principal) {
         struct buf b = BUF_INIT;
         buf_puts(&b, "/login?next=");
-        /* the path stays readable: '/' as it is, the rest encoded */
-        const char *to = strcmp(r->method, "GET") == 0 ? r->path : back;
-        for (const char *p = to; *p; p++) {
-            if (*p == '/')
-                buf_putc(&b, '/');
-            else
-                url_encode(&b, p, 1);
-        }
+        put_next(&b, strcmp(r->method, "GET") == 0 ? r->path : back);
         http_redirect(r, arena_strdup(r->arena, buf_str(&b)));
         buf_free(&b);
         return 1;
@@ -292,6 +298,25 @@ const char *page_safe_next(const char *next)
     if (!next || next[0] != '/' || html_url_check(next) != 0)
         return "/";
     return next;
+}
+
+void page_next_query(struct buf *b, const char *next)
+{
+    next = page_safe_next(next);
+    if (strcmp(next, "/") == 0)
+        return;
+    buf_puts(b, "?next=");
+    put_next(b, next);
+}
+
+void page_next_field(struct buf *b, const char *next)
+{
+    next = page_safe_next(next);
+    if (strcmp(next, "/") == 0)
+        return;
+    buf_puts(b, "<input type=\"hidden\" name=\"next\" value=\"");
+    html_attr(b, next);
+    buf_puts(b, "\">");
 }
 
 const char *page_form_clean(struct http_req *r, const char *name, int fold)

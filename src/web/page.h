@@ -68,6 +68,16 @@ int page_gate(struct http_req *r, unsigned roles, const char *back, const char *
  *  characters or backslashes), else "/". */
 const char *page_safe_next(const char *next);
 
+/** Appends "?next=" and next percent-encoded ('/' kept readable) when
+ *  page_safe_next accepts next and it is not "/"; nothing otherwise. The
+ *  login and register pages link to each other with it and keep the page a
+ *  person was on the way to. The result is plain ASCII, safe in an
+ *  attribute and in a Location. */
+void page_next_query(struct buf *b, const char *next);
+/** The hidden form field "next" under the same condition (nothing when
+ *  page_safe_next refuses next or it is "/"). */
+void page_next_field(struct buf *b, const char *next);
+
 /** The form field name with blanks (ASCII and the ideographic space U+3000)
  *  trimmed at both ends and, when fold is set, full-width ASCII (what a
  *  Chinese input method types in full-width mode: "１３９") folded to

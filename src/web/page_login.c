@@ -30,20 +30,19 @@ static int render(struct http_req *r, int status, const char *username, const st
         page_error_box(r, &b, e);
     buf_puts(&b, "<form method=\"post\" action=\"/login\" novalidate>");
     page_csrf(r, &b);
+    /* Where the person was going, kept across a refused form and passed
+     * on to the register page for someone without an account. */
     const char *next = http_form(r, "next") ? http_form(r, "next") : http_query(r, "next");
-    next = page_safe_next(next);
-    if (strcmp(next, "/") != 0) {
-        buf_puts(&b, "<input type=\"hidden\" name=\"next\" value=\"");
-        html_attr(&b, next);
-        buf_puts(&b, "\">");
-    }
+    page_next_field(&b, next);
     page_field(r, &b, &f_username, username, NULL);
     page_field(r, &b, &f_password, NULL, NULL);
     buf_puts(&b, "<button type=\"submit\">");
     page_t(r, &b, "web.login.submit");
     buf_puts(&b, "</button></form><p class=\"aside\">");
     page_t(r, &b, "web.login.no_account");
-    buf_puts(&b, " <a href=\"/register\">");
+    buf_puts(&b, " <a href=\"/register");
+    page_next_query(&b, next);
+    buf_puts(&b, "\">");
     page_t(r, &b, "web.login.register_link");
     buf_puts(&b, "</a></p><p class=\"aside\">");
     page_t(r, &b, "web.login.forgot");

@@ -7,6 +7,7 @@
  *        to what exists; login with its CSRF token, wrong passwords, safe
  *        "next" paths, input typed with blanks and full-width digits;
  *        registration errors next to their field with nothing created;
+ *        the "next" of a login passed on to registration and followed;
  *        markup in stored data escaped on the profile; logout ending the
  *        session.
  */
@@ -323,16 +324,26 @@ static void test_login_next_and_typing(void **state)
     free(csrf);
 }
 
+/* Registers through the form, with the field next (already url-encoded)
+ * when next_enc is not NULL; returns the response. */
+static struct resp *register_form_next(struct client *c, const char *csrf, const char *next_enc,
+                                       const char *name_enc, const char *id, const char *phone,
+                                       const char *email_enc, const char *pw, const char *pw2)
+{
+    char fields[768];
+    snprintf(fields, sizeof fields,
+             "%s%s%sname=%s&id_number=%s&phone=%s&email=%s&password=%s&password2=%s",
+             next_enc ? "next=" : "", next_enc ? next_enc : "", next_enc ? "&" : "", name_enc,
+             id, phone, email_enc, pw, pw2);
+    return post(c, "/register", csrf, fields);
+}
+
 /* Registers through the form; returns the response. */
 static struct resp *register_form(struct client *c, const char *csrf, const char *name_enc,
                                   const char *id, const char *phone, const char *email_enc,
                                   const char *pw, const char *pw2)
 {
-    char fields[768];
-    snprintf(fields, sizeof fields,
-             "name=%s&id_number=%s&phone=%s&email=%s&password=%s&password2=%s", name_enc, id,
-             phone, email_enc, pw, pw2);
-    return post(c, "/register", csrf, fields);
+    return register_form_next(c, csrf, NULL, name_enc, id, phone, email_enc, pw, pw2);
 }
 
 /* Logging in with these credentials is refused: no such account. */
@@ -432,6 +443,106 @@ static void test_registration_form(void **state)
     client_free(c);
 }
 
+/* The way to an apply form for someone without an account: 在线申请 sends
+ * them to /login?next=/items/X/apply, 立即注册 there to /register with the
+ * same next, and the new account lands on the form, not the profile. A
+ * next that is not a path of this site is dropped everywhere. */
+static void test_register_keeps_next(void **state)
+{
+    struct client *c = client_new(H);
+    struct resp *r = client_get(c, "/login?next=%2Fitems%2FX%2Fapply");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(strstr(r->body, "<a href=\"/register?next=/items/X/apply\">"));
+    resp_free(r);
+    /* The register page keeps it in its form and in its link back. */
+    r = client_get(c, "/register?next=/items/X/apply");
+    expect_page(r, 200, "zh-CN");
+    char *next = html_input_value(r->body, "next");
+    assert_non_null(next);
+    assert_string_equal(next, "/items/X/apply");
+    free(next);
+    assert_non_null(strstr(r->body, "<a href=\"/login?next=/items/X/apply\">"));
+    char *csrf = html_input_value(r->body, "csrf");
+    assert_non_null(csrf);
+    resp_free(r);
+    /* A refused form (a wrong check digit) still carries it. */
+    char id[19], bad[19];
+    test_id_number("19900315", 41, id);
+    memcpy(bad, id, 19);
+    bad[17] = bad[17] == '5' ? '6' : '5';
+    const char *zhao = "%E8%B5%B5%E5%9B%9B"; /* 赵四 */
+    r = register_form_next(c, csrf, "%2Fitems%2FX%2Fapply", zhao, bad, "13566667777", "",
+                           "next-pass-41", "next-pass-41");
+    expect_page(r, 422, "zh-CN");
+    assert_non_null(strstr(r->body, "id=\"e-id_number\""));
+    next = html_input_value(r->body, "next");
+    assert_non_null(next);
+    assert_string_equal(next, "/items/X/apply");
+    free(next);
+    assert_non_null(strstr(r->body, "<a href=\"/login?next=/items/X/apply\">"));
+    resp_free(r);
+    assert_no_account(bad, "next-pass-41");
+    /* Right: in, and on the way it was going. */
+    r = register_form_next(c, csrf, "%2Fitems%2FX%2Fapply", zhao, id, "13566667777", "",
+                           "next-pass-41", "next-pass-41");
+    expect_location(r, "/items/X/apply");
+    resp_free(r);
+    char *sid = client_cookie(c, "oh_sid");
+    assert_non_null(sid);
+    free(sid);
+    /* Already in, the register page sends on like the login page. */
+    r = client_get(c, "/register?next=/items/X/apply");
+    expect_location(r, "/items/X/apply");
+    resp_free(r);
+    r = client_get(c, "/register");
+    expect_location(r, "/profile");
+    resp_free(r);
+    free(csrf);
+    client_free(c);
+
+    /* A next with a query of its own (出生, page 2) is encoded in the
+     * links, whole. */
+    c = client_new(H);
+    r = client_get(c, "/login?next=%2Fitems%3Fq%3D%E5%87%BA%E7%94%9F%26page%3D2");
+    expect_page(r, 200, "zh-CN");
+    assert_non_null(
+        strstr(r->body, "href=\"/register?next=/items%3Fq%3D%E5%87%BA%E7%94%9F%26page%3D2\""));
+    resp_free(r);
+    client_free(c);
+
+    /* Another site is never a "next": not in the links, not after
+     * registering (//host, https://host, /\host, CR/LF). */
+    static const char *evil[] = {"%2F%2Fevil.example%2Fx", "https%3A%2F%2Fevil.example",
+                                 "%2F%5Cevil", "%2F%0D%0ASet-Cookie%3A+x%3D1", NULL};
+    for (int i = 0; evil[i]; i++) {
+        c = client_new(H);
+        char path[128];
+        snprintf(path, sizeof path, "/login?next=%s", evil[i]);
+        r = client_get(c, path);
+        expect_page(r, 200, "zh-CN");
+        assert_non_null(strstr(r->body, "<a href=\"/register\">"));
+        assert_null(strstr(r->body, "evil"));
+        resp_free(r);
+        snprintf(path, sizeof path, "/register?next=%s", evil[i]);
+        r = client_get(c, path);
+        expect_page(r, 200, "zh-CN");
+        assert_non_null(strstr(r->body, "<a href=\"/login\">"));
+        assert_null(strstr(r->body, "evil"));
+        csrf = html_input_value(r->body, "csrf");
+        assert_non_null(csrf);
+        resp_free(r);
+        char phone[16];
+        test_id_number("19900316", 50 + i, id);
+        snprintf(phone, sizeof phone, "1356666800%d", i);
+        r = register_form_next(c, csrf, evil[i], zhao, id, phone, "", "next-pass-41",
+                               "next-pass-41");
+        expect_location(r, "/profile");
+        resp_free(r);
+        free(csrf);
+        client_free(c);
+    }
+}
+
 /* Sets an account's name in the database directly, past the validation of
  * the domain, as an import or an older version might have stored it. */
 static void store_set_name(const char *phone, const char *name)
@@ -492,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_login_logout),
         cmocka_unit_test(test_login_next_and_typing),
         cmocka_unit_test(test_registration_form),
+        cmocka_unit_test(test_register_keeps_next),
         cmocka_unit_test(test_markup_in_stored_name_is_escaped),
         cmocka_unit_test(test_anonymous_profile_goes_to_login),
     };
