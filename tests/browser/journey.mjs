@@ -9,29 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { freePort, idNumber } from './lib.mjs';
 
 const bin = process.argv[2];
 const shots = process.env.ONEHALL_SHOTS; // optional: directory for screenshots
 let failures = 0, passes = 0;
 function check(cond, what) {
   if (cond) { passes++; } else { failures++; console.error('FAIL: ' + what); }
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
-// A valid resident ID number: region 440604, birth date, sequence, check digit.
-function idNumber(birth, seq) {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const s = '440604' + birth + String(seq).padStart(3, '0');
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(s[i]) * w[i];
-  return s + '10X98765432'[sum % 11];
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'onehall-browser-'));
