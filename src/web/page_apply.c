@@ -1452,6 +1452,27 @@ static json_t *last_step(json_t *cs, const char *action)
     return found;
 }
 
+/* A step's list of material names, "key: a、b" (nothing when empty). */
+static void timeline_list(struct http_req *r, struct buf *b, const char *key, json_t *names)
+{
+    if (!json_array_size(names)) return;
+    struct buf list = BUF_INIT;
+    size_t i;
+    json_t *n;
+    json_array_foreach(names, i, n)
+    {
+        if (!json_is_string(n)) continue;
+        if (list.len) buf_puts(&list, r->lang == LANG_ZH ? "、" : ", ");
+        buf_puts(&list, json_string_value(n));
+    }
+    if (list.len) {
+        buf_puts(b, "<p>");
+        text_f(r, b, key, buf_str(&list));
+        buf_puts(b, "</p>");
+    }
+    buf_free(&list);
+}
+
 static void timeline(struct http_req *r, struct buf *b, json_t *cs)
 {
     buf_puts(b, "<section class=\"card\" aria-labelledby=\"h-hist\"><h2 id=\"h-hist\">");
@@ -1488,6 +1509,17 @@ static void timeline(struct http_req *r, struct buf *b, json_t *cs)
             text_f(r, b, "apply.case.why", jstr(h, "reason"));
             buf_puts(b, "</p>");
         }
+        /* what a supplement asked for and what answered it stay readable
+         * after the request itself is settled */
+        json_t *detail = json_object_get(h, "detail");
+        timeline_list(r, b, "apply.case.asked", json_object_get(detail, "missing"));
+        if (jstr(detail, "note")) { /* a note may be long: the label, then the text whole */
+            buf_puts(b, "<p>");
+            text_f(r, b, "apply.case.why", "");
+            html_text(b, jstr(detail, "note"));
+            buf_puts(b, "</p>");
+        }
+        timeline_list(r, b, "apply.case.provided", json_object_get(detail, "answered"));
         buf_puts(b, "</li>");
     }
     buf_puts(b, "</ol></section>\n");

@@ -690,6 +690,11 @@ static void test_supplement_rating_locker_access(void **state)
     must(r, "补正材料已提交");
     must(r, "补正告知");
     must(r, "提交补正材料");
+    /* settled, the request still says in the timeline what was asked and
+     * what answered it */
+    must(r, "需要补正：居住登记凭证");
+    must(r, "说明：请上传居住登记凭证的扫描件");
+    must(r, "已补正：居住登记凭证");
     resp_free(r);
 
     /* Concluded: the rating form; a rating without a level is refused. */
