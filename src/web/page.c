@@ -17,6 +17,39 @@ void page_t(struct http_req *r, struct buf *b, const char *key)
     html_text(b, T(r, key));
 }
 
+void page_table_head(struct http_req *r, struct buf *b, const char *const *col_keys, size_t n)
+{
+    buf_puts(b, "<thead><tr>");
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(b, "<th scope=\"col\">");
+        page_t(r, b, col_keys[i]);
+        buf_puts(b, "</th>");
+    }
+    buf_puts(b, "</tr></thead><tbody>");
+}
+
+void page_fact_html(struct http_req *r, struct buf *b, const char *key, const char *html,
+                    const char *none_key)
+{
+    buf_puts(b, "<div><dt>");
+    page_t(r, b, key);
+    buf_puts(b, "</dt><dd>");
+    if (html)
+        buf_puts(b, html);
+    else
+        page_t(r, b, none_key);
+    buf_puts(b, "</dd></div>");
+}
+
+void page_fact(struct http_req *r, struct buf *b, const char *key, const char *value,
+               const char *none_key)
+{
+    struct buf v = BUF_INIT;
+    if (value && *value) html_text(&v, value);
+    page_fact_html(r, b, key, v.len ? buf_str(&v) : NULL, none_key);
+    buf_free(&v);
+}
+
 /* One entry of a navigation list; the current one says so to screen
  * readers (aria-current) and is styled from that attribute alone. */
 static void nav_link(struct http_req *r, struct buf *b, const char *href, const char *key,

@@ -31,6 +31,18 @@ int page_send_bytes(struct http_req *r, const char *html, size_t len);
 
 /** Writes T(key) escaped as HTML text. */
 void page_t(struct http_req *r, struct buf *b, const char *key);
+/** Elements in an array of static size. */
+#define PAGE_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+/** A table's head: "<thead><tr>", a column header T(key) for each of the n
+ *  keys, "</tr></thead><tbody>". */
+void page_table_head(struct http_req *r, struct buf *b, const char *const *col_keys, size_t n);
+/** One fact of a <dl class="facts">: the label T(key), the value as escaped
+ *  text, or T(none_key) when the value is NULL or "". */
+void page_fact(struct http_req *r, struct buf *b, const char *key, const char *value,
+               const char *none_key);
+/** The same with a value already written as HTML (html NULL: T(none_key)). */
+void page_fact_html(struct http_req *r, struct buf *b, const char *key, const char *html,
+                    const char *none_key);
 /** The hidden CSRF field of a form. */
 void page_csrf(struct http_req *r, struct buf *b);
 

@@ -180,26 +180,15 @@ static void done_note(struct http_req *r, struct buf *b)
 /* One row of a list of facts. value is text; NULL or "" reads "none". */
 static void fact(struct http_req *r, struct buf *b, const char *key, const char *value)
 {
-    buf_puts(b, "<div><dt>");
-    page_t(r, b, key);
-    buf_puts(b, "</dt><dd>");
-    if (value && *value)
-        html_text(b, value);
-    else
-        page_t(r, b, "apply.none");
-    buf_puts(b, "</dd></div>");
+    page_fact(r, b, key, value, "apply.none");
 }
 
 static void fact_when(struct http_req *r, struct buf *b, const char *key, const char *iso)
 {
-    buf_puts(b, "<div><dt>");
-    page_t(r, b, key);
-    buf_puts(b, "</dt><dd>");
-    if (iso && *iso)
-        when_text(b, iso);
-    else
-        page_t(r, b, "apply.none");
-    buf_puts(b, "</dd></div>");
+    struct buf v = BUF_INIT;
+    if (iso && *iso) when_text(&v, iso);
+    page_fact_html(r, b, key, v.len ? buf_str(&v) : NULL, "apply.none");
+    buf_free(&v);
 }
 
 /* --- form fields with the markup of page_field --- */
@@ -1316,16 +1305,11 @@ int page_my_cases(struct http_req *r)
             &b,
             "<div class=\"table-wrap\"><table class=\"depth cases\"><caption class=\"sr-only\">");
         page_t(r, &b, "apply.mine.title");
-        buf_puts(&b, "</caption><thead><tr>");
+        buf_puts(&b, "</caption>");
         static const char *const cols[] = {"apply.col.number",    "apply.col.item",
                                            "apply.col.state",     "apply.col.promised",
-                                           "apply.col.submitted", NULL};
-        for (int i = 0; cols[i]; i++) {
-            buf_puts(&b, "<th scope=\"col\">");
-            page_t(r, &b, cols[i]);
-            buf_puts(&b, "</th>");
-        }
-        buf_puts(&b, "</tr></thead><tbody>");
+                                           "apply.col.submitted"};
+        page_table_head(r, &b, cols, PAGE_NELEM(cols));
         size_t i;
         json_t *cs;
         json_array_foreach(items, i, cs)
@@ -2104,16 +2088,11 @@ static int locker_render(struct http_req *r, int status, const struct err *e)
             &b,
             "<div class=\"table-wrap\"><table class=\"depth locker\"><caption class=\"sr-only\">");
         page_t(r, &b, "apply.locker.title");
-        buf_puts(&b, "</caption><thead><tr>");
+        buf_puts(&b, "</caption>");
         static const char *const cols[] = {"apply.col.file",     "apply.col.size",
                                            "apply.col.uploaded", "apply.col.used",
-                                           "apply.col.action",   NULL};
-        for (int i = 0; cols[i]; i++) {
-            buf_puts(&b, "<th scope=\"col\">");
-            page_t(r, &b, cols[i]);
-            buf_puts(&b, "</th>");
-        }
-        buf_puts(&b, "</tr></thead><tbody>");
+                                           "apply.col.action"};
+        page_table_head(r, &b, cols, PAGE_NELEM(cols));
         size_t i;
         json_t *it;
         json_array_foreach(items, i, it)
@@ -2240,16 +2219,11 @@ int page_access_log(struct http_req *r)
             &b,
             "<div class=\"table-wrap\"><table class=\"depth access\"><caption class=\"sr-only\">");
         page_t(r, &b, "apply.access.title");
-        buf_puts(&b, "</caption><thead><tr>");
+        buf_puts(&b, "</caption>");
         static const char *const cols[] = {"apply.col.when",  "apply.col.number",
                                            "apply.col.staff", "apply.col.department",
-                                           "apply.col.what",  NULL};
-        for (int i = 0; cols[i]; i++) {
-            buf_puts(&b, "<th scope=\"col\">");
-            page_t(r, &b, cols[i]);
-            buf_puts(&b, "</th>");
-        }
-        buf_puts(&b, "</tr></thead><tbody>");
+                                           "apply.col.what"};
+        page_table_head(r, &b, cols, PAGE_NELEM(cols));
         size_t i;
         json_t *x;
         json_array_foreach(items, i, x)

@@ -113,7 +113,6 @@ static const struct efield detail_fields[] = {
     {"form_schema", "form_schema", FK_JSON, 1, 0, 0, NULL, NULL},
 };
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 struct section {
     const char *title_key;
@@ -122,9 +121,9 @@ struct section {
 };
 
 static const struct section sections[] = {
-    {"editor.section.basic", basic_fields, NELEM(basic_fields)},
-    {"editor.section.service", service_fields, NELEM(service_fields)},
-    {"editor.section.detail", detail_fields, NELEM(detail_fields)},
+    {"editor.section.basic", basic_fields, PAGE_NELEM(basic_fields)},
+    {"editor.section.service", service_fields, PAGE_NELEM(service_fields)},
+    {"editor.section.detail", detail_fields, PAGE_NELEM(detail_fields)},
 };
 
 /* Every field of the form, in order (the code only for new items). */
@@ -137,7 +136,7 @@ static void form_fields(int is_new, struct field_list *fl)
 {
     fl->n = 0;
     if (is_new) fl->v[fl->n++] = &code_field;
-    for (size_t s = 0; s < NELEM(sections); s++)
+    for (size_t s = 0; s < PAGE_NELEM(sections); s++)
         for (size_t i = 0; i < sections[s].n; i++)
             fl->v[fl->n++] = &sections[s].fields[i];
 }
@@ -354,7 +353,7 @@ static const struct efield *field_for_path(const char *path, int is_new)
             best_len = n;
         }
     }
-    for (size_t k = 0; !best && k < NELEM(aliases); k++)
+    for (size_t k = 0; !best && k < PAGE_NELEM(aliases); k++)
         for (size_t i = 0; i < fl.n && !strcmp(path, aliases[k].path); i++)
             if (!strcmp(fl.v[i]->name, aliases[k].field)) best = fl.v[i];
     return best;
@@ -923,7 +922,7 @@ static void render_field(struct http_req *r, struct buf *b, const struct edit_vi
 static void notice(struct http_req *r, struct buf *b)
 {
     static const char *const kinds[] = {"saved", "published", "withdrawn"};
-    for (size_t k = 0; k < NELEM(kinds); k++) {
+    for (size_t k = 0; k < PAGE_NELEM(kinds); k++) {
         const char *n = version_arg(r, kinds[k]);
         if (!n) continue;
         char key[48];
@@ -1053,7 +1052,7 @@ static int render_edit(struct http_req *r, const struct edit_view *x, int status
     buf_puts(&b, "\">");
     page_csrf(r, &b);
     if (!st) render_field(r, &b, x, &code_field);
-    for (size_t s = 0; s < NELEM(sections); s++) {
+    for (size_t s = 0; s < PAGE_NELEM(sections); s++) {
         buf_printf(&b, "<fieldset class=\"group\" aria-labelledby=\"g-%zu\"><h2 id=\"g-%zu\">", s,
                    s);
         page_t(r, &b, sections[s].title_key);
@@ -1336,16 +1335,11 @@ int page_editor_history(struct http_req *r)
     put_trf(r, &b, "editor.history.title", name ? name : st.code);
     buf_puts(&b, "</h1><table><caption>");
     html_text(&b, st.code);
-    buf_puts(&b, "</caption><thead><tr>");
+    buf_puts(&b, "</caption>");
     static const char *const cols[] = {"editor.col.version",   "editor.col.status",
                                        "editor.col.effective", "editor.col.level",
                                        "editor.col.changes",   "editor.col.view"};
-    for (size_t k = 0; k < NELEM(cols); k++) {
-        buf_puts(&b, "<th scope=\"col\">");
-        page_t(r, &b, cols[k]);
-        buf_puts(&b, "</th>");
-    }
-    buf_puts(&b, "</tr></thead><tbody>");
+    page_table_head(r, &b, cols, PAGE_NELEM(cols));
     size_t n = json_array_size(st.versions);
     /* newest first; each compared with the one before it */
     json_t *older = NULL;
@@ -1550,16 +1544,11 @@ int page_editor_home(struct http_req *r)
             buf_puts(&b, "</section>\n");
             continue;
         }
-        buf_puts(&b, "<table><thead><tr>");
+        buf_puts(&b, "<table>");
         static const char *const cols[] = {"editor.col.item", "editor.col.status",
                                            "editor.col.level", "editor.col.errors",
                                            "editor.col.actions"};
-        for (size_t c = 0; c < NELEM(cols); c++) {
-            buf_puts(&b, "<th scope=\"col\">");
-            page_t(r, &b, cols[c]);
-            buf_puts(&b, "</th>");
-        }
-        buf_puts(&b, "</tr></thead><tbody>");
+        page_table_head(r, &b, cols, PAGE_NELEM(cols));
         for (size_t j = 0; j < n; j++) {
             const struct row *w = &rows[j];
             if (strcmp(w->department, dc)) continue;
@@ -1667,15 +1656,10 @@ int page_editor_carding(struct http_req *r)
             buf_puts(&b, "</p></section>\n");
             continue;
         }
-        buf_puts(&b, "<table><thead><tr>");
+        buf_puts(&b, "<table>");
         static const char *const cols[] = {"editor.col.item", "editor.col.status",
                                            "editor.col.field", "editor.col.problem"};
-        for (size_t c = 0; c < NELEM(cols); c++) {
-            buf_puts(&b, "<th scope=\"col\">");
-            page_t(r, &b, cols[c]);
-            buf_puts(&b, "</th>");
-        }
-        buf_puts(&b, "</tr></thead><tbody>");
+        page_table_head(r, &b, cols, PAGE_NELEM(cols));
         json_array_foreach(items, j, it)
         {
             if (strcmp(str_of(it, "department"), dc)) continue;

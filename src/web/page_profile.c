@@ -14,14 +14,7 @@
 /* One fact of the account; an empty value reads "not given" in words. */
 static void row(struct http_req *r, struct buf *b, const char *key, const char *value)
 {
-    buf_puts(b, "<div><dt>");
-    page_t(r, b, key);
-    buf_puts(b, "</dt><dd>");
-    if (value && *value)
-        html_text(b, value);
-    else
-        page_t(r, b, "web.profile.none");
-    buf_puts(b, "</dd></div>");
+    page_fact(r, b, key, value, "web.profile.none");
 }
 
 /* The roles in words, joined the way each language lists things. */

@@ -47,7 +47,6 @@
  * counted by the domain; this only bounds the input). */
 #define TEXT_MAX 2000
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* --- small helpers --- */
 
@@ -163,31 +162,18 @@ static void put_value(struct http_req *r, struct buf *b, json_t *v)
     }
 }
 
-/* One fact of a <dl class="facts">: the label translated, the value as
- * escaped text or "none". */
 static void fact(struct http_req *r, struct buf *b, const char *key, const char *value)
 {
-    buf_puts(b, "<div><dt>");
-    page_t(r, b, key);
-    buf_puts(b, "</dt><dd>");
-    if (value && *value)
-        html_text(b, value);
-    else
-        page_t(r, b, "workbench.none");
-    buf_puts(b, "</dd></div>");
+    page_fact(r, b, key, value, "workbench.none");
 }
 
 /* The same with an instant. */
 static void fact_when(struct http_req *r, struct buf *b, const char *key, const char *iso)
 {
-    buf_puts(b, "<div><dt>");
-    page_t(r, b, key);
-    buf_puts(b, "</dt><dd>");
-    if (iso && *iso)
-        put_when(b, iso);
-    else
-        page_t(r, b, "workbench.none");
-    buf_puts(b, "</dd></div>");
+    struct buf v = BUF_INIT;
+    put_when(&v, iso);
+    page_fact_html(r, b, key, v.len ? buf_str(&v) : NULL, "workbench.none");
+    buf_free(&v);
 }
 
 /* The case number as read over the phone, from the case JSON. */
@@ -383,7 +369,7 @@ static const char *clock_of_state(const char *state)
         {"submitted", "not_started"}, {"pre_accepted", "not_started"}, {"supplement", "stopped"},
         {"special", "stopped"},       {"approved", "decided"},         {"refused", "decided"},
         {"delivered", "decided"},     {"declined", "declined"},        {"withdrawn", "withdrawn"}};
-    for (size_t i = 0; state && i < NELEM(map); i++)
+    for (size_t i = 0; state && i < PAGE_NELEM(map); i++)
         if (!strcmp(map[i].state, state)) return map[i].clock;
     return NULL;
 }
@@ -551,17 +537,12 @@ int page_workbench(struct http_req *r)
                      "aria-labelledby=\"cap-cases\"><table class=\"depth cases\">"
                      "<caption id=\"cap-cases\">");
         page_t(r, &b, "workbench.caption");
-        buf_puts(&b, "</caption><thead><tr>");
+        buf_puts(&b, "</caption>");
         static const char *const cols[] = {"workbench.col.number",    "workbench.col.item",
                                            "workbench.col.applicant", "workbench.col.state",
                                            "workbench.col.due",       "workbench.col.left",
                                            "workbench.col.assignee"};
-        for (size_t i = 0; i < NELEM(cols); i++) {
-            buf_puts(&b, "<th scope=\"col\">");
-            page_t(r, &b, cols[i]);
-            buf_puts(&b, "</th>");
-        }
-        buf_puts(&b, "</tr></thead><tbody>\n");
+        page_table_head(r, &b, cols, PAGE_NELEM(cols));
         size_t i;
         json_t *it;
         /* names of the assignees, when some case has one */
@@ -675,15 +656,10 @@ static void materials_section(struct http_req *r, struct buf *b, json_t *k)
         buf_puts(b, "</p>");
     } else {
         buf_puts(b, "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
-                    "aria-labelledby=\"h-mats\"><table class=\"depth\"><thead><tr>");
+                    "aria-labelledby=\"h-mats\"><table class=\"depth\">");
         static const char *const cols[] = {"workbench.col.material", "workbench.col.required",
                                            "workbench.col.source", "workbench.col.file"};
-        for (size_t i = 0; i < NELEM(cols); i++) {
-            buf_puts(b, "<th scope=\"col\">");
-            page_t(r, b, cols[i]);
-            buf_puts(b, "</th>");
-        }
-        buf_puts(b, "</tr></thead><tbody>");
+        page_table_head(r, b, cols, PAGE_NELEM(cols));
         size_t i;
         json_t *m;
         json_array_foreach(mats, i, m)
@@ -946,7 +922,7 @@ static const struct {
 
 static int detail_kind_of(const char *key, const char **codes)
 {
-    for (size_t i = 0; i < NELEM(detail_keys); i++) {
+    for (size_t i = 0; i < PAGE_NELEM(detail_keys); i++) {
         if (!strcmp(detail_keys[i].key, key)) {
             *codes = detail_keys[i].codes;
             return (int)detail_keys[i].kind;
@@ -1003,16 +979,11 @@ static void history_section(struct http_req *r, struct buf *b, json_t *k)
         return;
     }
     buf_puts(b, "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
-                "aria-labelledby=\"h-history\"><table class=\"depth history\"><thead><tr>");
+                "aria-labelledby=\"h-history\"><table class=\"depth history\">");
     static const char *const cols[] = {"workbench.col.when", "workbench.col.action",
                                        "workbench.col.state", "workbench.col.actor",
                                        "workbench.col.reason"};
-    for (size_t i = 0; i < NELEM(cols); i++) {
-        buf_puts(b, "<th scope=\"col\">");
-        page_t(r, b, cols[i]);
-        buf_puts(b, "</th>");
-    }
-    buf_puts(b, "</tr></thead><tbody>");
+    page_table_head(r, b, cols, PAGE_NELEM(cols));
     json_t *staff = NULL; /* the department's staff, for an assign step */
     size_t i;
     json_t *e;
@@ -1256,7 +1227,7 @@ static void method_radios(struct http_req *r, struct buf *b, const struct failed
     page_t(r, b, "workbench.f.method");
     buf_puts(b, "</legend>");
     if (bad) field_error(r, b, fl, aname, "method");
-    for (size_t i = 0; i < NELEM(methods); i++) {
+    for (size_t i = 0; i < PAGE_NELEM(methods); i++) {
         buf_printf(b,
                    "<div class=\"check\"><input type=\"radio\" id=\"f-%s-method-%s\" "
                    "name=\"method\" value=\"%s\"%s><label for=\"f-%s-method-%s\">",
@@ -1627,7 +1598,7 @@ static int body_from_form(struct http_req *r, enum case_action a, json_t *body, 
     case ACT_DELIVER: {
         const char *m = form_text(r, "method");
         int ok = 0;
-        for (size_t i = 0; m && i < NELEM(methods); i++)
+        for (size_t i = 0; m && i < PAGE_NELEM(methods); i++)
             ok |= !strcmp(m, methods[i]);
         if (!ok) return err_set(e, ERR_INVALID, "method", "workbench.want.method", NULL);
         json_object_set_new(body, "method", json_string(m));
@@ -1672,7 +1643,7 @@ static int form_has(enum case_action a, const char *f)
         {ACT_DELIVER, "method"},
         {ACT_ASSIGN, "assignee"},
     };
-    for (size_t i = 0; i < NELEM(fields); i++)
+    for (size_t i = 0; i < PAGE_NELEM(fields); i++)
         if (fields[i].a == a && !strcmp(fields[i].f, f)) return 1;
     return 0;
 }
