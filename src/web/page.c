@@ -28,26 +28,27 @@ void page_table_head(struct http_req *r, struct buf *b, const char *const *col_k
     buf_puts(b, "</tr></thead><tbody>");
 }
 
-void page_fact_html(struct http_req *r, struct buf *b, const char *key, const char *html,
-                    const char *none_key)
+void page_fact_open(struct http_req *r, struct buf *b, const char *key)
 {
     buf_puts(b, "<div><dt>");
     page_t(r, b, key);
     buf_puts(b, "</dt><dd>");
-    if (html)
-        buf_puts(b, html);
-    else
-        page_t(r, b, none_key);
+}
+
+void page_fact_close(struct buf *b)
+{
     buf_puts(b, "</dd></div>");
 }
 
 void page_fact(struct http_req *r, struct buf *b, const char *key, const char *value,
                const char *none_key)
 {
-    struct buf v = BUF_INIT;
-    if (value && *value) html_text(&v, value);
-    page_fact_html(r, b, key, v.len ? buf_str(&v) : NULL, none_key);
-    buf_free(&v);
+    page_fact_open(r, b, key);
+    if (value && *value)
+        html_text(b, value);
+    else
+        page_t(r, b, none_key);
+    page_fact_close(b);
 }
 
 /* One entry of a navigation list; the current one says so to screen

@@ -40,9 +40,9 @@ void page_table_head(struct http_req *r, struct buf *b, const char *const *col_k
  *  text, or T(none_key) when the value is NULL or "". */
 void page_fact(struct http_req *r, struct buf *b, const char *key, const char *value,
                const char *none_key);
-/** The same with a value already written as HTML (html NULL: T(none_key)). */
-void page_fact_html(struct http_req *r, struct buf *b, const char *key, const char *html,
-                    const char *none_key);
+/** A fact whose value the caller writes between these two. */
+void page_fact_open(struct http_req *r, struct buf *b, const char *key);
+void page_fact_close(struct buf *b);
 /** The hidden CSRF field of a form. */
 void page_csrf(struct http_req *r, struct buf *b);
 

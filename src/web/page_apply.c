@@ -185,10 +185,12 @@ static void fact(struct http_req *r, struct buf *b, const char *key, const char 
 
 static void fact_when(struct http_req *r, struct buf *b, const char *key, const char *iso)
 {
-    struct buf v = BUF_INIT;
-    if (iso && *iso) when_text(&v, iso);
-    page_fact_html(r, b, key, v.len ? buf_str(&v) : NULL, "apply.none");
-    buf_free(&v);
+    page_fact_open(r, b, key);
+    if (iso && *iso)
+        when_text(b, iso);
+    else
+        page_t(r, b, "apply.none");
+    page_fact_close(b);
 }
 
 /* --- form fields with the markup of page_field --- */
@@ -1209,6 +1211,17 @@ static void promised_text(struct http_req *r, struct buf *b, json_t *cs)
     json_decref(lim);
 }
 
+/* The promised date as a fact, in bold: the question every applicant asks
+ * is "when", answered with a date. */
+static void promised_fact(struct http_req *r, struct buf *b, json_t *cs)
+{
+    page_fact_open(r, b, "apply.case.promised");
+    buf_puts(b, "<strong>");
+    promised_text(r, b, cs);
+    buf_puts(b, "</strong>");
+    page_fact_close(b);
+}
+
 /* How the dates are reckoned, step by step, in the person's language. */
 static void limit_steps(struct http_req *r, struct buf *b, json_t *cs)
 {
@@ -1792,22 +1805,16 @@ static int case_render(struct http_req *r, json_t *cs, const char *number, int s
     if (e) page_error_box(r, &b, e);
     buf_puts(&b, "<dl class=\"facts\">");
     fact(r, &b, "apply.case.number", disp);
-    buf_puts(&b, "<div><dt>");
-    page_t(r, &b, "apply.case.state");
-    buf_puts(&b, "</dt><dd>");
+    page_fact_open(r, &b, "apply.case.state");
     state_badge(r, &b, state);
-    buf_puts(&b, "</dd></div>");
+    page_fact_close(&b);
     fact(r, &b, "apply.case.department", jpstr(cs, "item.department_name"));
     fact(r, &b, "apply.case.applicant", jpstr(cs, "applicant.name"));
     if (jpstr(cs, "enterprise.name"))
         fact(r, &b, "apply.case.enterprise", jpstr(cs, "enterprise.name"));
     /* The promised date from the start: the question every applicant
      * asks is "when", answered with a date. */
-    buf_puts(&b, "<div><dt>");
-    page_t(r, &b, "apply.case.promised");
-    buf_puts(&b, "</dt><dd><strong>");
-    promised_text(r, &b, cs);
-    buf_puts(&b, "</strong></dd></div>");
+    promised_fact(r, &b, cs);
     if (jpstr(cs, "time_limit.statutory.due"))
         fact_when(r, &b, "apply.case.statutory", jpstr(cs, "time_limit.statutory.due"));
     if (jpstr(cs, "time_limit.delivery_due"))
@@ -2008,11 +2015,7 @@ int page_case_receipt(struct http_req *r)
     if (jpstr(cs, "enterprise.name"))
         fact(r, &b, "apply.case.enterprise", jpstr(cs, "enterprise.name"));
     fact_when(r, &b, "apply.case.submitted", jstr(cs, "submitted_at"));
-    buf_puts(&b, "<div><dt>");
-    page_t(r, &b, "apply.case.promised");
-    buf_puts(&b, "</dt><dd><strong>");
-    promised_text(r, &b, cs);
-    buf_puts(&b, "</strong></dd></div>");
+    promised_fact(r, &b, cs);
     if (jpstr(cs, "time_limit.statutory.due") && promised_due(cs))
         fact_when(r, &b, "apply.case.statutory", jpstr(cs, "time_limit.statutory.due"));
     fact(r, &b, "apply.case.state", label_or(r, "apply.state", jstr(cs, "state")));

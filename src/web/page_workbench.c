@@ -170,10 +170,12 @@ static void fact(struct http_req *r, struct buf *b, const char *key, const char 
 /* The same with an instant. */
 static void fact_when(struct http_req *r, struct buf *b, const char *key, const char *iso)
 {
-    struct buf v = BUF_INIT;
-    put_when(&v, iso);
-    page_fact_html(r, b, key, v.len ? buf_str(&v) : NULL, "workbench.none");
-    buf_free(&v);
+    page_fact_open(r, b, key);
+    if (iso && *iso)
+        put_when(b, iso);
+    else
+        page_t(r, b, "workbench.none");
+    page_fact_close(b);
 }
 
 /* The case number as read over the phone, from the case JSON. */
@@ -739,11 +741,10 @@ static void materials_section(struct http_req *r, struct buf *b, json_t *k)
         page_t(r, b, "workbench.case.pledge");
         buf_puts(b, "</h3><dl class=\"facts\">");
         fact_when(r, b, "workbench.case.pledge_signed", str_of(pledge, "signed_at"));
-        buf_puts(b, "<div><dt>");
-        page_t(r, b, "workbench.case.pledge_waived");
-        buf_puts(b, "</dt><dd>");
+        page_fact_open(r, b, "workbench.case.pledge_waived");
         put_value(r, b, json_object_get(pledge, "waived"));
-        buf_puts(b, "</dd></div></dl>");
+        page_fact_close(b);
+        buf_puts(b, "</dl>");
     }
     json_t *sup = json_object_get(k, "supplement");
     if (json_is_object(sup)) {
@@ -751,11 +752,9 @@ static void materials_section(struct http_req *r, struct buf *b, json_t *k)
         page_t(r, b, "workbench.case.supplement");
         buf_puts(b, "</h3><dl class=\"facts\">");
         fact_when(r, b, "workbench.case.supplement_at", str_of(sup, "requested_at"));
-        buf_puts(b, "<div><dt>");
-        page_t(r, b, "workbench.case.supplement_missing");
-        buf_puts(b, "</dt><dd>");
+        page_fact_open(r, b, "workbench.case.supplement_missing");
         put_value(r, b, json_object_get(sup, "missing"));
-        buf_puts(b, "</dd></div>");
+        page_fact_close(b);
         fact(r, b, "workbench.f.note", str_of(sup, "note"));
         fact(r, b, "workbench.case.supplement_due", str_of(sup, "due"));
         buf_puts(b, "</dl>");
@@ -794,11 +793,9 @@ static void limit_block(struct http_req *r, struct buf *b, json_t *tl, const cha
     buf_puts(b, "</h3><dl class=\"facts\">");
     if (str_of(tl, "due")) {
         fact(r, b, "workbench.tl.due", str_of(tl, "due"));
-        buf_puts(b, "<div><dt>");
-        page_t(r, b, "workbench.col.left");
-        buf_puts(b, "</dt><dd>");
+        page_fact_open(r, b, "workbench.col.left");
         put_left(r, b, tl, NULL);
-        buf_puts(b, "</dd></div>");
+        page_fact_close(b);
     }
     const char *st = str_of(tl, "state");
     if (st) fact(r, b, "workbench.tl.clock", name_of(r, "workbench.clock.", st));
@@ -862,18 +859,14 @@ static void decision_section(struct http_req *r, struct buf *b, json_t *k)
     fact(r, b, "workbench.case.result", name_of(r, "workbench.result.", res));
     fact_when(r, b, "workbench.case.decided_at", str_of(k, "decided_at"));
     if (json_object_get(d, "reasons")) {
-        buf_puts(b, "<div><dt>");
-        page_t(r, b, "workbench.f.reason");
-        buf_puts(b, "</dt><dd>");
+        page_fact_open(r, b, "workbench.f.reason");
         put_value(r, b, json_object_get(d, "reasons"));
-        buf_puts(b, "</dd></div>");
+        page_fact_close(b);
     }
     if (json_object_get(d, "legal_basis")) {
-        buf_puts(b, "<div><dt>");
-        page_t(r, b, "workbench.f.legal_basis");
-        buf_puts(b, "</dt><dd>");
+        page_fact_open(r, b, "workbench.f.legal_basis");
         put_value(r, b, json_object_get(d, "legal_basis"));
-        buf_puts(b, "</dd></div>");
+        page_fact_close(b);
     }
     buf_puts(b, "</dl>");
     if (res && !strcmp(res, "refused")) {
@@ -1459,17 +1452,14 @@ static int render_case(struct http_req *r, json_t *k, const struct failed *fl, i
             snprintf(line, sizeof line, "%s", icode);
         fact(r, &b, "workbench.col.item", line);
     }
-    buf_puts(&b, "<div><dt>");
-    page_t(r, &b, "workbench.col.assignee");
-    buf_puts(&b, "</dt><dd>");
+    page_fact_open(r, &b, "workbench.col.assignee");
     put_assignee(r, &b, json_object_get(k, "assigned_to"), NULL);
-    buf_puts(&b, "</dd></div>");
+    page_fact_close(&b);
     fact_when(r, &b, "workbench.case.submitted_at", str_of(k, "submitted_at"));
-    buf_puts(&b, "<div><dt>");
-    page_t(r, &b, "workbench.col.left");
-    buf_puts(&b, "</dt><dd>");
+    page_fact_open(r, &b, "workbench.col.left");
     put_left(r, &b, promised_of(k), k);
-    buf_puts(&b, "</dd></div></dl></section>\n");
+    page_fact_close(&b);
+    buf_puts(&b, "</dl></section>\n");
     actions_section(r, &b, k, fl);
     applicant_section(r, &b, k);
     materials_section(r, &b, k);
