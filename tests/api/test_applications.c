@@ -11,7 +11,6 @@
  */
 #include "apitest.h"
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -25,19 +24,6 @@
 
 static struct hall *H;
 static struct client *citizen, *other, *clerk, *clerk2, *admin, *scjg;
-
-static struct client *bearer(const char *user, const char *password)
-{
-    struct client *c = client_new(H);
-    char *tok = api_login(H, user, password);
-    if (!tok)
-        fail_msg("login %s", user);
-    char auth[160];
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-    client_header(c, auth);
-    free(tok);
-    return c;
-}
 
 static void staff(const char *user, const char *dept, const char *role)
 {
@@ -58,7 +44,7 @@ static struct client *person(const char *birth, int seq, const char *phone)
     assert_int_equal(r->status, 201);
     resp_free(r);
     client_free(anon);
-    return bearer(phone, "apply-pass-1");
+    return api_client(H, phone, "apply-pass-1");
 }
 
 static int up(void **state)
@@ -74,10 +60,10 @@ static int up(void **state)
     staff("scjgclerk", "FS-SCJG", "staff");
     citizen = person("19880808", 21, "13600000021");
     other = person("19890909", 22, "13600000022");
-    clerk = bearer("gaclerk1", "staff-pass-01");
-    clerk2 = bearer("gaclerk2", "staff-pass-01");
-    admin = bearer("gaadmin", "staff-pass-01");
-    scjg = bearer("scjgclerk", "staff-pass-01");
+    clerk = api_client(H, "gaclerk1", "staff-pass-01");
+    clerk2 = api_client(H, "gaclerk2", "staff-pass-01");
+    admin = api_client(H, "gaadmin", "staff-pass-01");
+    scjg = api_client(H, "scjgclerk", "staff-pass-01");
     /* the hall sees the CLI's import within its polling period */
     for (int i = 0; i < 60; i++) {
         struct resp *r = client_get(citizen, "/api/v1/items/440600-GA-0002/apply");
@@ -101,23 +87,6 @@ static int down(void **state)
     client_free(scjg);
     assert_int_equal(hall_stop(H), 0);
     return 0;
-}
-
-static int64_t upload(struct client *c, const char *name)
-{
-    char body[512];
-    int n = snprintf(body, sizeof body,
-                     "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
-                     "Content-Type: application/pdf\r\n\r\n%%PDF-1.4 %s\r\n--XyZ--\r\n",
-                     name, name);
-    struct resp *r = client_req(c, "POST", "/api/v1/uploads", "multipart/form-data; boundary=XyZ",
-                                body, (size_t)n, NULL);
-    assert_int_equal(r->status, 201);
-    json_t *j = resp_json(r);
-    int64_t id = json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
-    json_decref(j);
-    resp_free(r);
-    return id;
 }
 
 static json_t *ok(struct resp *r, long status)
@@ -177,7 +146,7 @@ static void test_apply_decline(void **state)
     assert_string_equal(json_string_value(json_object_get(e, "field")), "materials[0]");
     json_decref(e);
     /* a form value of the wrong type; someone else's file */
-    int64_t theirs = upload(other, "theirs.pdf");
+    int64_t theirs = api_upload_pdf(other, "theirs.pdf");
     char body[512];
     snprintf(body, sizeof body,
              "{\"item\":\"440600-GA-0002\",\"submit\":true,\"materials\":[{\"index\":0,"
@@ -190,7 +159,7 @@ static void test_apply_decline(void **state)
     json_decref(mine);
 
     /* one upload, one e-certificate: submitted, idempotently */
-    file_a = upload(citizen, "birth.pdf");
+    file_a = api_upload_pdf(citizen, "birth.pdf");
     snprintf(body, sizeof body,
              "{\"item\":\"440600-GA-0002\",\"submit\":true,\"materials\":[{\"index\":0,"
              "\"upload_id\":%lld},{\"index\":1,\"source\":\"certificate\"}]}",
@@ -270,7 +239,7 @@ static void test_supplement_approve_rate(void **state)
     assert_int_equal(json_array_size(json_object_get(json_object_get(c, "supplement"), "missing")), 2);
     json_decref(c);
     /* the applicant answers only what was asked, and all of it */
-    int64_t file_c = upload(citizen, "birth-clear.pdf");
+    int64_t file_c = api_upload_pdf(citizen, "birth-clear.pdf");
     snprintf(body, sizeof body, "{\"materials\":[{\"index\":0,\"upload_id\":%lld}]}",
              (long long)file_c);
     json_decref(act(citizen, case2, "supplement", body, 422)); /* 结婚证 still missing */
@@ -408,7 +377,7 @@ static void test_withdraw_and_locker(void **state)
     json_decref(l);
     snprintf(path, sizeof path, "/api/v1/locker/%lld", (long long)file_a);
     json_decref(ok(client_req(citizen, "DELETE", path, NULL, NULL, 0, NULL), 409));
-    int64_t unused = upload(citizen, "unused.pdf");
+    int64_t unused = api_upload_pdf(citizen, "unused.pdf");
     snprintf(path, sizeof path, "/api/v1/locker/%lld", (long long)unused);
     json_decref(ok(client_req(other, "DELETE", path, NULL, NULL, 0, NULL), 404));
     json_decref(ok(client_req(citizen, "DELETE", path, NULL, NULL, 0, NULL), 204));
@@ -669,16 +638,7 @@ static int blob_tmp_files(void)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/blobs/tmp", H->dir);
-    DIR *d = opendir(path);
-    if (!d)
-        return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            n++;
-    closedir(d);
-    return n;
+    return test_dir_entries(path);
 }
 
 static size_t locker_size(struct client *c)
@@ -732,7 +692,7 @@ static void test_upload_cut_off(void **state)
     assert_int_equal(left, 0);
     assert_int_equal(locker_size(citizen), before);
     /* the next upload goes through */
-    assert_true(upload(citizen, "after-cut.pdf") > 0);
+    assert_true(api_upload_pdf(citizen, "after-cut.pdf") > 0);
     assert_int_equal(locker_size(citizen), before + 1);
 }
 
@@ -754,7 +714,7 @@ static void storage_counters(struct client *c, const char *want_backend, int64_t
 static void test_storage_counters(void **state)
 {
     hall_create_user(H, "root", "管理员", "admin-pass-1", "sysadmin");
-    struct client *root = bearer("root", "admin-pass-1");
+    struct client *root = api_client(H, "root", "admin-pass-1");
     int pg = test_db_url() != NULL;
     const char *backend = pg ? "postgresql" : "sqlite";
     int64_t tx0, c0, tx1, c1;
@@ -763,7 +723,7 @@ static void test_storage_counters(void **state)
     snprintf(body, sizeof body,
              "{\"item\":\"440600-GA-0002\",\"submit\":true,\"materials\":[{\"index\":0,"
              "\"upload_id\":%lld},{\"index\":1,\"source\":\"certificate\"}]}",
-             (long long)upload(citizen, "counters.pdf"));
+             (long long)api_upload_pdf(citizen, "counters.pdf"));
     free(apply(citizen, body));
     storage_counters(root, backend, &tx1, &c1);
     if (pg) {

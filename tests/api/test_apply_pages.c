@@ -29,15 +29,7 @@ static struct client *clerk;
 
 static void expect_page(struct resp *r, long status)
 {
-    if (r->status != status) fail_msg("status %ld, want %ld: %.600s", r->status, status, r->body);
-    char *ct = resp_header(r, "Content-Type");
-    assert_non_null(ct);
-    assert_non_null(strstr(ct, "text/html"));
-    free(ct);
-    html_assert_well_formed(r->body);
-    html_assert_refs(r->body);
-    assert_null(strstr(r->body, " style="));
-    assert_null(strstr(r->body, "<script>"));
+    page_expect(r, status, NULL, NULL);
 }
 
 static void must(const struct resp *r, const char *text)
@@ -48,10 +40,7 @@ static void must(const struct resp *r, const char *text)
 /* The Location of a 303; malloc'd. */
 static char *location(struct resp *r)
 {
-    if (r->status != 303) fail_msg("status %ld, want 303: %.600s", r->status, r->body);
-    char *loc = resp_header(r, "Location");
-    assert_non_null(loc);
-    return loc;
+    return page_location(r);
 }
 
 static struct resp *get(struct client *c, const char *path, long status)
@@ -589,25 +578,8 @@ static void test_form_token_once(void **state)
  * person); returns its id. */
 static long long locker_file(const char *phone, const char *name)
 {
-    struct client *b = client_new(H);
-    char *tok = api_login(H, phone, "apply-pass-1");
-    assert_non_null(tok);
-    char auth[160], body[512];
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-    free(tok);
-    client_header(b, auth);
-    int n = snprintf(body, sizeof body,
-                     "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
-                     "Content-Type: application/pdf\r\n\r\n%%PDF-1.4 %s\r\n--XyZ--\r\n",
-                     name, name);
-    struct resp *r = client_req(b, "POST", "/api/v1/uploads", "multipart/form-data; boundary=XyZ",
-                                body, (size_t)n, NULL);
-    assert_int_equal(r->status, 201);
-    json_t *j = resp_json(r);
-    long long id = (long long)json_integer_value(
-        json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
-    json_decref(j);
-    resp_free(r);
+    struct client *b = api_client(H, phone, "apply-pass-1");
+    long long id = (long long)api_upload_pdf(b, name);
     client_free(b);
     return id;
 }

@@ -16,18 +16,6 @@
 static struct hall *H;
 static struct client *anon, *editor, *gaadmin, *citizen;
 
-static struct client *login(const char *user, const char *password)
-{
-    struct client *c = client_new(H);
-    char *tok = api_login(H, user, password);
-    assert_non_null(tok);
-    char auth[160];
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-    client_header(c, auth);
-    free(tok);
-    return c;
-}
-
 static int up(void **state)
 {
     H = hall_start(test_db_url(), NULL);
@@ -35,7 +23,7 @@ static int up(void **state)
         return -1;
     hall_create_user(H, "editor1", "目录编辑", "edit-pass-01", "catalog_editor");
     anon = client_new(H);
-    editor = login("editor1", "edit-pass-01");
+    editor = api_client(H, "editor1", "edit-pass-01");
     char *doc = test_read_file(SMALL);
     struct resp *r = client_json(editor, "POST", "/api/v1/catalog/import", doc);
     if (r->status != 200)
@@ -50,7 +38,7 @@ static int up(void **state)
                           "--department", "FS-GA", "--role", "dept_admin", "--password-stdin",
                           NULL};
     assert_int_equal(hall_cli(H, "ga-admin-pass-1\n", NULL, args), 0);
-    gaadmin = login("gaadmin", "ga-admin-pass-1");
+    gaadmin = api_client(H, "gaadmin", "ga-admin-pass-1");
     char id[19], body[256];
     test_id_number("19900101", 7, id);
     snprintf(body, sizeof body,
@@ -60,7 +48,7 @@ static int up(void **state)
     r = client_json(anon, "POST", "/api/v1/accounts", body);
     assert_int_equal(r->status, 201);
     resp_free(r);
-    citizen = login("13700000007", "citizen-01");
+    citizen = api_client(H, "13700000007", "citizen-01");
     return 0;
 }
 

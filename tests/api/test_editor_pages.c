@@ -52,52 +52,11 @@ static int down(void **state)
     return 0;
 }
 
-static void expect_page(struct resp *r, long status, const char *lang)
-{
-    if (r->status != status) fail_msg("status %ld, want %ld: %.600s", r->status, status, r->body);
-    char *ct = resp_header(r, "Content-Type");
-    assert_non_null(strstr(ct, "text/html"));
-    free(ct);
-    char *h = resp_header(r, "Content-Language");
-    assert_string_equal(h, lang);
-    free(h);
-    char want[48];
-    snprintf(want, sizeof want, "<html lang=\"%s\">", lang);
-    assert_non_null(strstr(r->body, want));
-    html_assert_well_formed(r->body);
-    html_assert_refs(r->body);
-    assert_non_null(strstr(r->body, "<main id=\"main\""));
-    assert_null(strstr(r->body, " style="));
-    assert_null(strstr(r->body, "<script>"));
-    assert_null(strstr(r->body, " onclick="));
-    /* every text through the translations: no key shows */
-    assert_null(strstr(r->body, "editor."));
-}
-
 static void expect_location(struct resp *r, const char *where)
 {
-    if (r->status != 303) fail_msg("status %ld, want 303: %.300s", r->status, r->body);
-    char *loc = resp_header(r, "Location");
-    assert_non_null(loc);
+    char *loc = page_location(r);
     assert_string_equal(loc, where);
     free(loc);
-}
-
-/* A browser logged in through the login form. */
-static struct client *page_login(const char *user, const char *password)
-{
-    struct client *c = client_new(H);
-    struct resp *r = client_get(c, "/login");
-    char *csrf = html_input_value(r->body, "csrf");
-    assert_non_null(csrf);
-    resp_free(r);
-    char form[512];
-    snprintf(form, sizeof form, "csrf=%s&username=%s&password=%s", csrf, user, password);
-    r = client_form(c, "/login", form);
-    if (r->status != 303) fail_msg("login %s: %ld %.300s", user, r->status, r->body);
-    resp_free(r);
-    free(csrf);
-    return c;
 }
 
 /* POSTs the url-encoded fields after the CSRF token of the page at from. */
@@ -166,23 +125,23 @@ static void test_who_may_come_in(void **state)
     resp_free(r);
     client_free(anon);
 
-    struct client *clerk = page_login("clerk1", "clerk-pass-1");
+    struct client *clerk = page_client(H, "clerk1", "clerk-pass-1");
     static const char *const pages[] = {"/editor", "/editor/new", "/editor/carding",
                                         "/editor/items/440600-GA-0001",
                                         "/editor/items/440600-GA-0001/history"};
     for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
         r = client_get(clerk, pages[i]);
-        expect_page(r, 403, "zh-CN");
+        page_expect(r, 403, "zh-CN", "editor.");
         resp_free(r);
     }
     r = post_from(clerk, "/profile", "/editor/items/440600-GA-0001/publish", "x=1");
-    expect_page(r, 403, "zh-CN");
+    page_expect(r, 403, "zh-CN", "editor.");
     resp_free(r);
     client_free(clerk);
 
-    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct client *ed = page_client(H, "editor1", "edit-pass-01");
     r = client_get(ed, "/editor");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "事项编辑台"));
     assert_non_null(strstr(r->body, "href=\"/editor/items/440600-GA-0001\""));
     assert_non_null(strstr(r->body, "href=\"/editor/items/440600-SCJG-0002\""));
@@ -192,26 +151,26 @@ static void test_who_may_come_in(void **state)
     resp_free(r);
     /* the department filter */
     r = client_get(ed, "/editor?department=FS-GA");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "440600-GA-0001"));
     assert_null(strstr(r->body, "440600-SCJG-0001"));
     resp_free(r);
     /* in English too */
     r = client_get(ed, "/editor?lang=en");
-    expect_page(r, 200, "en");
+    page_expect(r, 200, "en", "editor.");
     assert_non_null(strstr(r->body, "Catalog editor console"));
     resp_free(r);
     r = client_get(ed, "/editor/items/NO-SUCH-CODE");
-    expect_page(r, 404, "en");
+    page_expect(r, 404, "en", "editor.");
     resp_free(r);
     client_free(ed);
 }
 
 static void test_edit_publish(void **state)
 {
-    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct client *ed = page_client(H, "editor1", "edit-pass-01");
     struct resp *r = client_get(ed, "/editor/items/440600-GA-0001");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "id=\"f-visits\""));
     assert_non_null(strstr(r->body, "<textarea rows=\"8\" id=\"f-materials\""));
     assert_non_null(strstr(r->body, "id=\"f-channels_online\""));
@@ -233,7 +192,7 @@ static void test_edit_publish(void **state)
     resp_free(r);
     assert_int_equal(version_count("440600-GA-0001"), 2);
     r = client_get(ed, "/editor/items/440600-GA-0001?saved=2");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "已保存为草稿（第 2 版）"));
     assert_non_null(strstr(r->body, "value=\"居住证（新）\""));
     assert_non_null(strstr(r->body, "action=\"/editor/items/440600-GA-0001/publish\""));
@@ -260,7 +219,7 @@ static void test_edit_publish(void **state)
 
     /* the history: both versions, what changed */
     r = client_get(ed, "/editor/items/440600-GA-0001/history");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "href=\"/items/440600-GA-0001?version=1\""));
     assert_non_null(strstr(r->body, "href=\"/items/440600-GA-0001?version=2\""));
     assert_non_null(strstr(r->body, "简称"));
@@ -274,9 +233,9 @@ static void test_full_form_round_trip(void **state)
 {
     /* the whole form as a browser sends it: every field, checkboxes as
      * ticked, JSON as shown; changing visits and channels only */
-    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct client *ed = page_client(H, "editor1", "edit-pass-01");
     struct resp *r = client_get(ed, "/editor/items/440600-RS-0001");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     resp_free(r);
     json_t *before = api_item("440600-RS-0001");
     json_t *mats = json_object_get(before, "materials");
@@ -298,7 +257,7 @@ static void test_full_form_round_trip(void **state)
     expect_location(r, "/editor/items/440600-RS-0001?saved=2");
     resp_free(r);
     r = client_get(ed, "/editor/items/440600-RS-0001");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     char *visits = html_input_value(r->body, "visits");
     assert_string_equal(visits, "1"); /* full-width "１" folded */
     free(visits);
@@ -312,10 +271,10 @@ static void test_full_form_round_trip(void **state)
 
 static void test_broken_value_refused_at_field(void **state)
 {
-    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct client *ed = page_client(H, "editor1", "edit-pass-01");
     struct resp *r = post_from(ed, "/editor/items/440600-GA-0002", "/editor/items/440600-GA-0002",
                                "visits=-1&process=%5B%7B%22step%22%3A");
-    expect_page(r, 422, "zh-CN");
+    page_expect(r, 422, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "id=\"form-error\""));
     assert_non_null(strstr(r->body, "href=\"#f-visits\""));
     assert_non_null(strstr(r->body, "id=\"e-visits\""));
@@ -332,7 +291,7 @@ static void test_broken_value_refused_at_field(void **state)
     /* a number that is no number */
     r = post_from(ed, "/editor/items/440600-GA-0002", "/editor/items/440600-GA-0002",
                   "statutory_value=abc");
-    expect_page(r, 422, "zh-CN");
+    page_expect(r, 422, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "id=\"e-statutory_value\""));
     assert_non_null(strstr(r->body, "应为整数"));
     resp_free(r);
@@ -342,16 +301,16 @@ static void test_broken_value_refused_at_field(void **state)
 
 static void test_publish_incomplete_draft(void **state)
 {
-    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct client *ed = page_client(H, "editor1", "edit-pass-01");
     struct resp *r = client_get(ed, "/editor/items/440600-SCJG-0002");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     /* the carding under the form says what keeps it back */
     assert_non_null(strstr(r->body, "缺少设定依据"));
     assert_null(strstr(r->body, "action=\"/editor/items/440600-SCJG-0002/withdraw\""));
     resp_free(r);
     r = post_from(ed, "/editor/items/440600-SCJG-0002", "/editor/items/440600-SCJG-0002/publish",
                   "x=1");
-    expect_page(r, 422, "zh-CN");
+    page_expect(r, 422, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "role=\"alert\""));
     assert_non_null(strstr(r->body, "梳理发现"));
     assert_non_null(strstr(r->body, "href=\"#f-legal_basis\""));
@@ -366,37 +325,37 @@ static void test_publish_incomplete_draft(void **state)
 
 static void test_department_admin_scope(void **state)
 {
-    struct client *ga = page_login("gaadmin", "ga-admin-pass-1");
+    struct client *ga = page_client(H, "gaadmin", "ga-admin-pass-1");
     struct resp *r = client_get(ga, "/editor");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "440600-GA-0002"));
     assert_null(strstr(r->body, "440600-SCJG-0001"));
     assert_null(strstr(r->body, "value=\"FS-SCJG\""));
     resp_free(r);
     r = client_get(ga, "/editor/items/440600-SCJG-0001");
-    expect_page(r, 403, "zh-CN");
+    page_expect(r, 403, "zh-CN", "editor.");
     resp_free(r);
     r = post_from(ga, "/editor", "/editor/items/440600-SCJG-0001", "visits=1");
-    expect_page(r, 403, "zh-CN");
+    page_expect(r, 403, "zh-CN", "editor.");
     resp_free(r);
     r = post_from(ga, "/editor", "/editor/items/440600-SCJG-0001/withdraw", "x=1");
-    expect_page(r, 403, "zh-CN");
+    page_expect(r, 403, "zh-CN", "editor.");
     resp_free(r);
     assert_int_equal(version_count("440600-SCJG-0001"), 2);
     r = client_get(ga, "/editor/items/440600-GA-0002");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "<option value=\"FS-GA\" selected>"));
     assert_null(strstr(r->body, "value=\"FS-SCJG\""));
     assert_null(strstr(r->body, "value=\"FS-RS\""));
     resp_free(r);
     /* a department chosen by hand outside the select */
     r = post_from(ga, "/editor", "/editor/items/440600-GA-0002", "department=FS-RS");
-    expect_page(r, 403, "zh-CN");
+    page_expect(r, 403, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "id=\"e-department\""));
     resp_free(r);
     assert_int_equal(version_count("440600-GA-0002"), 1);
     r = client_get(ga, "/editor/carding");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_null(strstr(r->body, "440600-SCJG"));
     resp_free(r);
     client_free(ga);
@@ -404,9 +363,9 @@ static void test_department_admin_scope(void **state)
 
 static void test_new_item(void **state)
 {
-    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct client *ed = page_client(H, "editor1", "edit-pass-01");
     struct resp *r = client_get(ed, "/editor/new");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "id=\"f-code\""));
     resp_free(r);
     char *name = test_urlenc("临时身份证申领");
@@ -414,13 +373,13 @@ static void test_new_item(void **state)
     /* a code taken, and no code */
     snprintf(fields, sizeof fields, "code=440600-GA-0001&name=%s&department=FS-GA", name);
     r = post_from(ed, "/editor/new", "/editor/new", fields);
-    expect_page(r, 422, "zh-CN");
+    page_expect(r, 422, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "id=\"e-code\""));
     assert_non_null(strstr(r->body, "已被其他事项使用"));
     resp_free(r);
     snprintf(fields, sizeof fields, "code=&name=%s&department=FS-GA", name);
     r = post_from(ed, "/editor/new", "/editor/new", fields);
-    expect_page(r, 422, "zh-CN");
+    page_expect(r, 422, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "id=\"e-code\""));
     resp_free(r);
     snprintf(fields, sizeof fields,
@@ -432,7 +391,7 @@ static void test_new_item(void **state)
     expect_location(r, "/editor/items/440600-GA-0099?saved=1");
     resp_free(r);
     r = client_get(ed, "/editor/items/440600-GA-0099");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "草稿（第 1 版）"));
     assert_non_null(strstr(r->body, "缺少设定依据"));
     char *region = html_input_value(r->body, "region");
@@ -444,14 +403,14 @@ static void test_new_item(void **state)
 
 static void test_carding_report(void **state)
 {
-    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct client *ed = page_client(H, "editor1", "edit-pass-01");
     struct resp *r = client_get(ed, "/editor/carding");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "440600-SCJG-0002"));
     assert_non_null(strstr(r->body, "缺少设定依据"));
     resp_free(r);
     r = client_get(ed, "/editor/carding?department=CC-SCJG&lang=en");
-    expect_page(r, 200, "en");
+    page_expect(r, 200, "en", "editor.");
     assert_non_null(strstr(r->body, "440600-SCJG-0002"));
     assert_null(strstr(r->body, "440600-GA-0001"));
     resp_free(r);
@@ -460,7 +419,7 @@ static void test_carding_report(void **state)
 
 static void test_withdraw(void **state)
 {
-    struct client *ed = page_login("editor1", "edit-pass-01");
+    struct client *ed = page_client(H, "editor1", "edit-pass-01");
     struct resp *r = post_from(ed, "/editor", "/editor/items/440600-GA-0002/withdraw", "x=1");
     expect_location(r, "/editor/items/440600-GA-0002?withdrawn=1");
     resp_free(r);
@@ -470,12 +429,12 @@ static void test_withdraw(void **state)
     resp_free(r);
     client_free(anon);
     r = client_get(ed, "/editor/items/440600-GA-0002?withdrawn=1");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "editor.");
     assert_non_null(strstr(r->body, "已撤回"));
     resp_free(r);
     /* nothing published any more: withdrawing again is not found */
     r = post_from(ed, "/editor", "/editor/items/440600-GA-0002/withdraw", "x=1");
-    expect_page(r, 404, "zh-CN");
+    page_expect(r, 404, "zh-CN", "editor.");
     resp_free(r);
     client_free(ed);
 }

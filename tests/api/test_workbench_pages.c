@@ -34,24 +34,12 @@ static void staff(const char *user, const char *name, const char *dept, const ch
     assert_int_equal(hall_cli(H, line, NULL, args), 0);
 }
 
-static struct client *bearer(const char *user, const char *password)
-{
-    char *tok = api_login(H, user, password);
-    assert_non_null(tok);
-    struct client *c = client_new(H);
-    char auth[160];
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-    client_header(c, auth);
-    free(tok);
-    return c;
-}
-
 static int up(void **state)
 {
     H = hall_start(test_db_url(), NULL);
     if (!H) return -1;
     hall_create_user(H, "editor1", "目录编辑", "edit-pass-01", "catalog_editor");
-    struct client *ed = bearer("editor1", "edit-pass-01");
+    struct client *ed = api_client(H, "editor1", "edit-pass-01");
     char *doc = test_read_file(SMALL);
     struct resp *r = client_json(ed, "POST", "/api/v1/catalog/import", doc);
     if (r->status != 200) fail_msg("import: %ld %s", r->status, r->body);
@@ -75,7 +63,7 @@ static int up(void **state)
     client_free(anon);
     free(s);
     json_decref(b);
-    citizen = bearer("13800138008", "citizen-pass-8");
+    citizen = api_client(H, "13800138008", "citizen-pass-8");
     return 0;
 }
 
@@ -86,53 +74,11 @@ static int down(void **state)
     return 0;
 }
 
-static void expect_page(struct resp *r, long status, const char *lang)
-{
-    if (r->status != status) fail_msg("status %ld, want %ld: %.800s", r->status, status, r->body);
-    char *ct = resp_header(r, "Content-Type");
-    assert_non_null(strstr(ct, "text/html"));
-    free(ct);
-    char *h = resp_header(r, "Content-Language");
-    assert_string_equal(h, lang);
-    free(h);
-    char want[48];
-    snprintf(want, sizeof want, "<html lang=\"%s\">", lang);
-    assert_non_null(strstr(r->body, want));
-    html_assert_well_formed(r->body);
-    html_assert_refs(r->body);
-    assert_non_null(strstr(r->body, "<main id=\"main\""));
-    assert_null(strstr(r->body, " style="));
-    assert_null(strstr(r->body, "<script>"));
-    assert_null(strstr(r->body, " onclick="));
-    /* every text through the translations: no key shows */
-    if (strstr(r->body, "workbench."))
-        fail_msg("a key shows: %.80s", strstr(r->body, "workbench."));
-}
-
 static void expect_location_prefix(struct resp *r, const char *where)
 {
-    if (r->status != 303) fail_msg("status %ld, want 303: %.600s", r->status, r->body);
-    char *loc = resp_header(r, "Location");
-    assert_non_null(loc);
+    char *loc = page_location(r);
     if (strncmp(loc, where, strlen(where)) != 0) fail_msg("Location %s, want %s...", loc, where);
     free(loc);
-}
-
-/* A browser logged in through the login form. */
-static struct client *page_login(const char *user, const char *password)
-{
-    struct client *c = client_new(H);
-    struct resp *r = client_get(c, "/login");
-    char *csrf = html_input_value(r->body, "csrf");
-    assert_non_null(csrf);
-    resp_free(r);
-    char form[512];
-    snprintf(form, sizeof form, "csrf=%s&username=%s&password=%s", csrf, user, password);
-    r = client_form(c, "/login", form);
-    if (r->status != 303) fail_msg("login %s: %ld %.300s", user, r->status, r->body);
-    resp_free(r);
-    free(csrf);
-    return c;
 }
 
 /* The case page as the client sees it now (status checked by the caller). */
@@ -149,7 +95,7 @@ static struct resp *act(struct client *c, const char *number, const char *action
                         const char *version, const char *fields)
 {
     struct resp *page = case_page(c, number);
-    expect_page(page, 200, "zh-CN");
+    page_expect(page, 200, "zh-CN", "workbench.");
     char *csrf = html_input_value(page->body, "csrf");
     char *v = version ? strdup(version) : html_input_value(page->body, "expected_version");
     assert_non_null(csrf);
@@ -231,31 +177,31 @@ static void test_who_may_come_in(void **state)
     resp_free(r);
     client_free(anon);
 
-    struct client *person = page_login("13800138008", "citizen-pass-8");
+    struct client *person = page_client(H, "13800138008", "citizen-pass-8");
     static const char *const pages[] = {"/workbench", "/workbench/ratings",
                                         "/workbench/cases/261148273915"};
     for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
         r = client_get(person, pages[i]);
-        expect_page(r, 403, "zh-CN");
+        page_expect(r, 403, "zh-CN", "workbench.");
         resp_free(r);
     }
     client_free(person);
 
-    struct client *clerk = page_login("gaclerk1", "ga-clerk-pass-1");
+    struct client *clerk = page_client(H, "gaclerk1", "ga-clerk-pass-1");
     r = client_get(clerk, "/workbench");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     assert_non_null(strstr(r->body, "部门工作台"));
     assert_non_null(strstr(r->body, "佛山市公安局"));
     assert_non_null(strstr(r->body, "id=\"f-state\""));
     assert_non_null(strstr(r->body, "href=\"/workbench/ratings\""));
     resp_free(r);
     r = client_get(clerk, "/workbench?lang=en");
-    expect_page(r, 200, "en");
+    page_expect(r, 200, "en", "workbench.");
     assert_non_null(strstr(r->body, "Department workbench"));
     resp_free(r);
     /* a number that cannot be one, and one that does not exist */
     r = client_get(clerk, "/workbench/cases/not-a-number?lang=zh-CN");
-    expect_page(r, 404, "zh-CN");
+    page_expect(r, 404, "zh-CN", "workbench.");
     resp_free(r);
     client_free(clerk);
 }
@@ -263,11 +209,11 @@ static void test_who_may_come_in(void **state)
 static void test_clerk_handles_case(void **state)
 {
     char *number = new_case();
-    struct client *clerk = page_login("gaclerk1", "ga-clerk-pass-1");
+    struct client *clerk = page_client(H, "gaclerk1", "ga-clerk-pass-1");
 
     /* in the list, linked */
     struct resp *r = client_get(clerk, "/workbench");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     char href[96];
     snprintf(href, sizeof href, "href=\"/workbench/cases/%s\"", number);
     assert_non_null(strstr(r->body, href));
@@ -277,7 +223,7 @@ static void test_clerk_handles_case(void **state)
 
     /* the case: applicant, materials with a view link, the forms allowed */
     r = case_page(clerk, number);
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     assert_non_null(strstr(r->body, "陈申请"));
     assert_non_null(strstr(r->body, "居民身份证"));
     assert_non_null(strstr(r->body, "居住登记凭证"));
@@ -311,7 +257,7 @@ static void test_clerk_handles_case(void **state)
 
     /* a refused form: the reason is missing, said at its field */
     r = act(clerk, number, "decline", NULL, "reason=");
-    expect_page(r, 422, "zh-CN");
+    page_expect(r, 422, "zh-CN", "workbench.");
     assert_non_null(strstr(r->body, "id=\"e-decline-reason\""));
     assert_non_null(strstr(r->body, "href=\"#f-decline-reason\""));
     assert_non_null(strstr(r->body, "aria-invalid=\"true\""));
@@ -330,7 +276,7 @@ static void test_clerk_handles_case(void **state)
     assert_string_equal(st, "accepted");
     free(st);
     r = client_get(clerk, want);
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     assert_non_null(strstr(r->body, "role=\"status\""));
     assert_non_null(strstr(r->body, "已受理"));
     resp_free(r);
@@ -353,7 +299,7 @@ static void test_clerk_handles_case(void **state)
 
     /* the history: submitted, accepted, supplement requested, who and why */
     r = case_page(clerk, number);
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     const char *hist = strstr(r->body, "id=\"h-history\"");
     assert_non_null(hist);
     assert_non_null(strstr(hist, "受理"));
@@ -364,12 +310,12 @@ static void test_clerk_handles_case(void **state)
     resp_free(r);
     /* in English too */
     r = client_get(clerk, "/workbench?lang=en");
-    expect_page(r, 200, "en");
+    page_expect(r, 200, "en", "workbench.");
     resp_free(r);
     char en[96];
     snprintf(en, sizeof en, "/workbench/cases/%s", number);
     r = client_get(clerk, en);
-    expect_page(r, 200, "en");
+    page_expect(r, 200, "en", "workbench.");
     assert_non_null(strstr(r->body, "History"));
     resp_free(r);
     r = client_get(clerk, "/workbench?lang=zh-CN");
@@ -377,16 +323,16 @@ static void test_clerk_handles_case(void **state)
 
     /* the filters */
     r = client_get(clerk, "/workbench?state=supplement");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     snprintf(href, sizeof href, "href=\"/workbench/cases/%s\"", number);
     assert_non_null(strstr(r->body, href));
     resp_free(r);
     r = client_get(clerk, "/workbench?state=declined");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     assert_null(strstr(r->body, href));
     resp_free(r);
     r = client_get(clerk, "/workbench?item=440600-GA-0002");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     assert_null(strstr(r->body, href));
     resp_free(r);
     client_free(clerk);
@@ -396,12 +342,12 @@ static void test_clerk_handles_case(void **state)
 static void test_other_department_404(void **state)
 {
     char *number = new_case();
-    struct client *other = page_login("scjgclerk", "scjg-clerk-pass");
+    struct client *other = page_client(H, "scjgclerk", "scjg-clerk-pass");
     struct resp *r = case_page(other, number);
-    expect_page(r, 404, "zh-CN");
+    page_expect(r, 404, "zh-CN", "workbench.");
     resp_free(r);
     r = client_get(other, "/workbench");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     char href[96];
     snprintf(href, sizeof href, "href=\"/workbench/cases/%s\"", number);
     assert_null(strstr(r->body, href));
@@ -411,7 +357,7 @@ static void test_other_department_404(void **state)
     snprintf(form, sizeof form, "csrf=%s&expected_version=1", csrf);
     snprintf(path, sizeof path, "/workbench/cases/%s/accept", number);
     r = client_form(other, path, form);
-    expect_page(r, 404, "zh-CN");
+    page_expect(r, 404, "zh-CN", "workbench.");
     resp_free(r);
     free(csrf);
     snprintf(path, sizeof path, "/workbench/cases/%s/materials/1", number);
@@ -428,16 +374,16 @@ static void test_other_department_404(void **state)
 static void test_two_clerks_conflict(void **state)
 {
     char *number = new_case();
-    struct client *one = page_login("gaclerk1", "ga-clerk-pass-1");
-    struct client *two = page_login("gaclerk2", "ga-clerk-pass-2");
+    struct client *one = page_client(H, "gaclerk1", "ga-clerk-pass-1");
+    struct client *two = page_client(H, "gaclerk2", "ga-clerk-pass-2");
     /* both open the case at the same version */
     struct resp *r = case_page(one, number);
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     char *v = html_input_value(r->body, "expected_version");
     assert_non_null(v);
     resp_free(r);
     r = case_page(two, number);
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     char *v2 = html_input_value(r->body, "expected_version");
     assert_string_equal(v, v2);
     free(v2);
@@ -451,7 +397,7 @@ static void test_two_clerks_conflict(void **state)
     snprintf(fields, sizeof fields, "reason=%s", reason);
     free(reason);
     r = act(two, number, "decline", v, fields);
-    expect_page(r, 409, "zh-CN");
+    page_expect(r, 409, "zh-CN", "workbench.");
     assert_non_null(strstr(r->body, "刚刚被其他人处理过"));
     assert_non_null(strstr(r->body, "已受理"));
     assert_non_null(strstr(r->body, "role=\"alert\""));
@@ -474,9 +420,9 @@ static void test_two_clerks_conflict(void **state)
 static void test_assign_and_ratings(void **state)
 {
     char *number = new_case();
-    struct client *admin = page_login("gaadmin", "ga-admin-pass-1");
+    struct client *admin = page_client(H, "gaadmin", "ga-admin-pass-1");
     struct resp *r = case_page(admin, number);
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     char action[128];
     snprintf(action, sizeof action, "action=\"/workbench/cases/%s/assign\"", number);
     if (strstr(r->body, action)) {
@@ -486,17 +432,17 @@ static void test_assign_and_ratings(void **state)
         assert_null(strstr(r->body, "市监窗口"));
         resp_free(r);
         r = act(admin, number, "assign", NULL, "assignee=");
-        expect_page(r, 422, "zh-CN");
+        page_expect(r, 422, "zh-CN", "workbench.");
         assert_non_null(strstr(r->body, "id=\"e-assign-assignee\""));
     }
     resp_free(r);
     /* a clerk may not give the case to someone else, but may take it */
-    struct client *clerk = page_login("gaclerk1", "ga-clerk-pass-1");
+    struct client *clerk = page_client(H, "gaclerk1", "ga-clerk-pass-1");
     r = act(clerk, number, "assign", NULL, "assignee=999999");
-    expect_page(r, 403, "zh-CN");
+    page_expect(r, 403, "zh-CN", "workbench.");
     resp_free(r);
     r = case_page(clerk, number);
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     char *me = html_input_value(r->body, "assignee");
     assert_non_null(me);
     assert_non_null(strstr(r->body, "由我承办"));
@@ -508,14 +454,14 @@ static void test_assign_and_ratings(void **state)
     expect_location_prefix(r, "/workbench/cases/");
     resp_free(r);
     r = case_page(clerk, number);
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     assert_non_null(strstr(r->body, "公安窗口一 （本人）"));
     resp_free(r);
     client_free(clerk);
     /* the other clerk no longer sees it in the list */
-    struct client *other = page_login("gaclerk2", "ga-clerk-pass-2");
+    struct client *other = page_client(H, "gaclerk2", "ga-clerk-pass-2");
     r = client_get(other, "/workbench");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     char href[96];
     snprintf(href, sizeof href, "href=\"/workbench/cases/%s\"", number);
     assert_null(strstr(r->body, href));
@@ -523,17 +469,17 @@ static void test_assign_and_ratings(void **state)
     client_free(other);
     /* the admin sees who handles it */
     r = client_get(admin, "/workbench");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     assert_non_null(strstr(r->body, href));
     assert_non_null(strstr(r->body, "公安窗口一"));
     resp_free(r);
 
     r = client_get(admin, "/workbench/ratings");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     assert_non_null(strstr(r->body, "好差评"));
     resp_free(r);
     r = client_get(admin, "/workbench?mine=1&overdue=1&due_soon=1&page=2");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     resp_free(r);
     client_free(admin);
     free(number);
@@ -544,7 +490,7 @@ static void test_assign_and_ratings(void **state)
 static void test_rectification_task(void **state)
 {
     char *number = new_case();
-    struct client *clerk = page_login("gaclerk1", "ga-clerk-pass-1");
+    struct client *clerk = page_client(H, "gaclerk1", "ga-clerk-pass-1");
     struct resp *r = act(clerk, number, "accept", NULL, "");
     expect_location_prefix(r, "/workbench/cases/");
     resp_free(r);
@@ -557,7 +503,7 @@ static void test_rectification_task(void **state)
     assert_int_equal(r->status, 200);
     resp_free(r);
     r = client_get(clerk, "/workbench/ratings");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     assert_non_null(strstr(r->body, "窗口推诿"));
     char *csrf = html_input_value(r->body, "csrf");
     const char *form_at = strstr(r->body, "action=\"/workbench/rectifications/");
@@ -572,7 +518,7 @@ static void test_rectification_task(void **state)
     expect_location_prefix(r, "/workbench/ratings");
     resp_free(r);
     r = client_get(clerk, "/workbench/ratings");
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     assert_non_null(strstr(r->body, "已回访，向申请人致歉并整改"));
     assert_null(strstr(r->body, "action=\"/workbench/rectifications/"));
     resp_free(r);
@@ -630,7 +576,7 @@ static char *history_text(const char *body)
 static void test_history_in_words(void **state)
 {
     char *number = new_case();
-    struct client *clerk = page_login("gaclerk1", "ga-clerk-pass-1");
+    struct client *clerk = page_client(H, "gaclerk1", "ga-clerk-pass-1");
     char *m0 = test_urlenc("居民身份证"), *note = test_urlenc("请上传清晰的扫描件");
     char fields[512];
     snprintf(fields, sizeof fields, "missing_n=1&missing_0=%s&note=%s", m0, note);
@@ -682,7 +628,7 @@ static void test_history_in_words(void **state)
 
     /* in Chinese: every label and code in words */
     r = case_page(clerk, number);
-    expect_page(r, 200, "zh-CN");
+    page_expect(r, 200, "zh-CN", "workbench.");
     char *h = history_text(r->body);
     static const char *const zh[] = {
         "需要补正的材料：居民身份证", "说明：请上传清晰的扫描件", "补正期限：",
@@ -702,10 +648,10 @@ static void test_history_in_words(void **state)
     resp_free(r);
 
     /* in English, as the browser asks for it */
-    struct client *en = page_login("gaclerk1", "ga-clerk-pass-1");
+    struct client *en = page_client(H, "gaclerk1", "ga-clerk-pass-1");
     client_header(en, "Accept-Language: en");
     r = case_page(en, number);
-    expect_page(r, 200, "en");
+    page_expect(r, 200, "en", "workbench.");
     h = history_text(r->body);
     static const char *const enl[] = {
         "Materials to supplement: 居民身份证",

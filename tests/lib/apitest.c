@@ -404,6 +404,91 @@ char *api_login(struct hall *h, const char *username, const char *password)
     return token;
 }
 
+struct client *api_client(struct hall *h, const char *username, const char *password)
+{
+    char *tok = api_login(h, username, password);
+    if (!tok) fail_msg("API login of %s failed", username);
+    struct client *c = client_new(h);
+    char auth[160];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+    client_header(c, auth);
+    free(tok);
+    return c;
+}
+
+int64_t api_upload_pdf(struct client *c, const char *name)
+{
+    char body[512];
+    int n = snprintf(body, sizeof body,
+                     "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+                     "Content-Type: application/pdf\r\n\r\n%%PDF-1.4 %s\r\n--XyZ--\r\n",
+                     name, name);
+    struct resp *r = client_req(c, "POST", "/api/v1/uploads", "multipart/form-data; boundary=XyZ",
+                                body, (size_t)n, NULL);
+    if (r->status != 201) fail_msg("upload %s: %ld %s", name, r->status, r->body);
+    json_t *j = resp_json(r);
+    int64_t id = json_integer_value(
+        json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
+    json_decref(j);
+    resp_free(r);
+    return id;
+}
+
+struct client *page_client(struct hall *h, const char *username, const char *password)
+{
+    struct client *c = client_new(h);
+    struct resp *r = client_get(c, "/login");
+    char *csrf = html_input_value(r->body, "csrf");
+    resp_free(r);
+    if (!csrf) fail_msg("the login page has no csrf field");
+    char *u = test_urlenc(username), *p = test_urlenc(password);
+    size_t len = strlen(csrf) + strlen(u) + strlen(p) + 40;
+    char *form = malloc(len);
+    snprintf(form, len, "csrf=%s&username=%s&password=%s", csrf, u, p);
+    r = client_form(c, "/login", form);
+    if (r->status != 303) fail_msg("page login of %s: %ld %.300s", username, r->status, r->body);
+    resp_free(r);
+    free(form);
+    free(u);
+    free(p);
+    free(csrf);
+    return c;
+}
+
+void page_expect(const struct resp *r, long status, const char *lang, const char *key_prefix)
+{
+    if (r->status != status)
+        fail_msg("status %ld, want %ld: %.800s", r->status, status, r->body);
+    char *ct = resp_header(r, "Content-Type");
+    if (!ct || !strstr(ct, "text/html")) fail_msg("Content-Type %s, want text/html", ct);
+    free(ct);
+    if (lang) {
+        char *h = resp_header(r, "Content-Language");
+        if (!h || strcmp(h, lang)) fail_msg("Content-Language %s, want %s", h, lang);
+        free(h);
+        char want[48];
+        snprintf(want, sizeof want, "<html lang=\"%s\">", lang);
+        if (!strstr(r->body, want)) fail_msg("no %s", want);
+    }
+    html_assert_well_formed(r->body);
+    html_assert_refs(r->body);
+    if (!strstr(r->body, "<main id=\"main\"")) fail_msg("no <main id=\"main\">");
+    /* the CSP forbids inline style and script: none is written */
+    const char *inline_bits[] = {" style=", "<script>", " onclick="};
+    for (size_t i = 0; i < sizeof inline_bits / sizeof inline_bits[0]; i++)
+        if (strstr(r->body, inline_bits[i])) fail_msg("inline %s in the page", inline_bits[i]);
+    const char *key = key_prefix ? strstr(r->body, key_prefix) : NULL;
+    if (key) fail_msg("a translation key shows: %.80s", key);
+}
+
+char *page_location(const struct resp *r)
+{
+    if (r->status != 303) fail_msg("status %ld, want 303: %.600s", r->status, r->body);
+    char *loc = resp_header(r, "Location");
+    if (!loc) fail_msg("303 without a Location");
+    return loc;
+}
+
 void test_id_number(const char *birth, int seq, char *out)
 {
     static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};

@@ -8,6 +8,7 @@
 #define ONEHALL_APITEST_H
 #include "testlib.h"
 #include <jansson.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct hall {
@@ -84,6 +85,22 @@ char *html_input_value(const char *html, const char *name);
 char *client_cookie(struct client *c, const char *name);
 /** Logs in through the API; returns the bearer token (malloc'd) or NULL. */
 char *api_login(struct hall *h, const char *username, const char *password);
+/** A client carrying username's bearer token; fails the test when the
+ *  login fails. */
+struct client *api_client(struct hall *h, const char *username, const char *password);
+/** Uploads a small PDF named name (POST /api/v1/uploads, multipart) as the
+ *  client; fails the test unless it is stored; returns its id. */
+int64_t api_upload_pdf(struct client *c, const char *name);
+/** A client logged in through the login form (a cookie session); fails the
+ *  test when the login fails. */
+struct client *page_client(struct hall *h, const char *username, const char *password);
+/** Checks a page of the hall: the status, text/html, well-formed with
+ *  working references, the layout's <main>, no inline style or script; with
+ *  lang, Content-Language and <html lang>; with key_prefix, that no
+ *  translation key of that prefix shows (text that missed its translation). */
+void page_expect(const struct resp *r, long status, const char *lang, const char *key_prefix);
+/** The Location of a 303 answer, malloc'd; fails the test on any other. */
+char *page_location(const struct resp *r);
 /** A valid resident ID number for tests: region 440604 (Foshan Chancheng),
  *  birth date, sequence; the check digit is computed. out >= 19 bytes. */
 void test_id_number(const char *birth_yyyymmdd, int seq, char *out);

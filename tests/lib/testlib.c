@@ -4,6 +4,7 @@
  */
 #include "testlib.h"
 #include "core/fs.h"
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,4 +29,18 @@ char *test_read_file(const char *path)
     char *s = fs_read_file(path, (size_t)1 << 30, NULL);
     if (!s) fail_msg("cannot read %s", path);
     return s;
+}
+
+int test_dir_entries(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
 }

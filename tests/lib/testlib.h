@@ -17,4 +17,6 @@ void test_rmrf(const char *dir);
 /** The whole file, NUL-terminated (caller frees); fails the test when it
  *  cannot be read. */
 char *test_read_file(const char *path);
+/** Entries of a directory besides . and ..; -1 when it cannot be read. */
+int test_dir_entries(const char *path);
 #endif

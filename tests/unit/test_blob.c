@@ -7,7 +7,6 @@
  */
 #include "store/files.h"
 #include "testlib.h"
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,27 +54,12 @@ static int teardown(void **state)
     return 0;
 }
 
-/** @brief Number of entries (besides . and ..) in a directory; -1 if absent. */
-static int entries(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    closedir(d);
-    return n;
-}
-
 /** @brief Number of entries in root/sub. */
 static int entries_in(const struct fixture *f, const char *sub)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", f->root, sub);
-    return entries(path);
+    return test_dir_entries(path);
 }
 
 /**
@@ -257,7 +241,7 @@ static void test_size_limit(void **state)
     assert_int_equal(store_bytes(f, "0123456789", 10, 10, 9, hex, &size), -2);
     assert_int_equal(entries_in(f, "tmp"), 0);
     /* Only the "abc" file: its directory, tmp/, nothing else. */
-    assert_int_equal(entries(f->root), 2);
+    assert_int_equal(test_dir_entries(f->root), 2);
 }
 
 /** @brief An aborted writer leaves nothing; aborting NULL is harmless. */
