@@ -40,6 +40,7 @@
 # Prints Markdown tables for docs/PERFORMANCE.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BACKEND=${BACKEND:-sqlite}
 if [ "$BACKEND" = postgres ] && [ -z "${ONEHALL_TEST_PG_URL:-}" ]; then
   exec bash tests/pg-server.sh bash "$0" "$@"
@@ -79,15 +80,6 @@ fi
 work=$(mktemp -d /tmp/onehall-appbench-XXXXXX)
 hall_pid=""
 vm_pid=""
-stop_hall() {
-  if [ -n "$hall_pid" ]; then
-    kill "$hall_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$hall_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$hall_pid" 2>/dev/null || true
-    wait "$hall_pid" 2>/dev/null || true
-    hall_pid=""
-  fi
-}
 cleanup() {
   stop_hall
   [ -n "$vm_pid" ] && kill "$vm_pid" 2>/dev/null || true
@@ -105,7 +97,6 @@ free_kb=$(df --output=avail -k "$work" | tail -1)
 cc -O2 -pthread -o "$work/fsync_ceiling" bench/fsync_ceiling.c
 cc -O2 -pthread -o "$work/apply_load" bench/apply_load.c -lcurl
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 20000)); }
 port=$(free_port)
 hall=http://127.0.0.1:$port
 data=$work/data
@@ -113,13 +104,8 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR) print (NR % 2 ? a[(NR+1)/2] : 
 kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; } # kv KEY LINE
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 db_cpu_ms() { # PostgreSQL's processes (its backends say "postgres:"), 0 on SQLite
-  local t=0 p
-  if [ "$BACKEND" = postgres ]; then
-    for p in $(pgrep -f 'postgres:' || true); do t=$((t + $(cpu_ms "$p" 2>/dev/null || echo 0))); done
-  fi
-  echo "$t"
+  if [ "$BACKEND" = postgres ]; then cpu_sum $(pgrep -f 'postgres:' || true); else echo 0; fi
 }
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/$1/stat"; }
 dev=$(basename "$(df --output=source "$work" | tail -1)")
 disk() { # writes completed, flushes completed (0 when unknown)
   awk -v d="$dev" '$3==d {print $8, ($18 == "" ? 0 : $18); f=1} END {if (!f) print 0, 0}' /proc/diskstats

@@ -15,6 +15,7 @@
 # Prints a Markdown table for docs/PERFORMANCE.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 build=${1:-build}
 bin=$build/onehall
 DURATION=${DURATION:-10}
@@ -34,15 +35,6 @@ command -v curl >/dev/null || { echo "catalog.sh: curl is needed" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/onehall-catbench-XXXXXX)
 hall_pid=""
-stop_hall() {
-  if [ -n "$hall_pid" ]; then
-    kill "$hall_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$hall_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$hall_pid" 2>/dev/null || true
-    wait "$hall_pid" 2>/dev/null || true
-    hall_pid=""
-  fi
-}
 cleanup() {
   stop_hall
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
@@ -51,7 +43,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 20000)); }
 hall_port=$(free_port)
 nginx_port=$(free_port)
 hall=http://127.0.0.1:$hall_port
@@ -70,9 +61,6 @@ t0=$(now_ms)
 "$bin" demo --data "$work/data" >"$work/demo.log" 2>&1
 demo_ms=$(($(now_ms) - t0))
 
-cpu_ms() { # user + system CPU time of a process so far, ms (less sensitive to load than wall time)
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/$1/stat"
-}
 start_hall() { # sets startup_ms: from launch to the first 200 from /healthz
   local t0
   : >"$work/hall.log"
@@ -100,8 +88,6 @@ for i in $(seq "$STARTS"); do
   [ "$i" -lt "$STARTS" ] && stop_hall
 done
 catalog_line=$(grep -o 'catalog: revision.*' "$work/hall.log" | tail -1)
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 idle_rss=$(rss_kb "$hall_pid")
 idle_hwm=$(hwm_kb "$hall_pid")
 
@@ -155,7 +141,6 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # Besides wrk's figures, the CPU time (user + system) the server spent during
 # the run, per request: it depends much less on other load than requests/s.
 nginx_pids() { echo "$(cat "$work/nginx.pid") $(pgrep -P "$(cat "$work/nginx.pid")" | tr '\n' ' ')"; }
-cpu_sum() { local t=0 p; for p in "$@"; do t=$((t + $(cpu_ms "$p"))); done; echo "$t"; }
 run() { # key url pid...
   local key=$1 url=$2 out c0 c1 n
   shift 2

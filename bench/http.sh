@@ -9,6 +9,7 @@
 # onehall's idle RSS and peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 build=${1:-build}
 bin=$build/onehall
 DURATION=${DURATION:-10}
@@ -25,7 +26,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 20000)); }
 hall_port=$(free_port)
 nginx_port=$(free_port)
 
@@ -60,8 +60,6 @@ NGINX
 nginx -c "$work/nginx.conf"
 sleep 0.3
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 idle=$(rss_kb "$hall_pid")
 
 run() { # name url
