@@ -580,12 +580,15 @@ static struct {
 
 static json_t *doc_cache_copy(int64_t id)
 {
-    json_t *out = NULL;
+    json_t *doc = NULL;
     pthread_mutex_lock(&doc_cache.lock);
     size_t i = (size_t)id % DOC_CACHE_SLOTS;
     if (doc_cache.slot[i].doc && doc_cache.slot[i].id == id)
-        out = json_deep_copy(doc_cache.slot[i].doc);
+        doc = json_incref(doc_cache.slot[i].doc); /* jansson counts atomically */
     pthread_mutex_unlock(&doc_cache.lock);
+    /* copied outside the lock: nobody changes a cached document */
+    json_t *out = doc ? json_deep_copy(doc) : NULL;
+    json_decref(doc);
     return out;
 }
 
@@ -605,32 +608,35 @@ json_t *catalog_item_get(struct store_conn *c, const char *code, int64_t version
 {
     struct store_stmt *st;
     int rc = store_prepare(c,
-                           version ? "SELECT id, status FROM catalog_items WHERE code = ? AND "
-                                     "version = ?"
-                                   : "SELECT id, status FROM catalog_items WHERE code = ? "
-                                     "ORDER BY CASE WHEN status = 'published' THEN 0 ELSE 1 "
-                                     "END, version DESC LIMIT 1",
+                           version ? "SELECT id, status, CASE WHEN status = 'draft' THEN doc END "
+                                     "FROM catalog_items WHERE code = ? AND version = ?"
+                                   : "SELECT id, status, CASE WHEN status = 'draft' THEN doc END "
+                                     "FROM catalog_items WHERE code = ? ORDER BY CASE WHEN "
+                                     "status = 'published' THEN 0 ELSE 1 END, version DESC LIMIT 1",
                            &st);
     if (rc < 0) return NULL;
     store_bind_text(st, 1, code);
     if (version) store_bind_int64(st, 2, version);
     int64_t id = 0;
     char status[16] = "";
+    json_t *out = NULL;
     if (store_step(st) == STORE_ROW) {
         id = store_column_int64(st, 0);
         snprintf(status, sizeof status, "%s", store_column_text(st, 1));
+        /* a draft's document comes along: it is never cached */
+        if (store_column_text(st, 2)) out = json_loads(store_column_text(st, 2), 0, NULL);
     }
     store_finalize(st);
     if (!id) return NULL;
     int frozen = strcmp(status, "draft") != 0;
-    json_t *out = frozen ? doc_cache_copy(id) : NULL;
-    if (!out) {
+    if (frozen) out = doc_cache_copy(id);
+    if (!out && frozen) {
         if (store_prepare(c, "SELECT doc FROM catalog_items WHERE id = ?", &st) < 0) return NULL;
         store_bind_int64(st, 1, id);
         if (store_step(st) == STORE_ROW) {
             const char *doc = store_column_text(st, 0);
             out = json_loads(doc, 0, NULL);
-            if (out && frozen && strlen(doc) <= DOC_CACHE_MAX_TEXT) doc_cache_put(id, out);
+            if (out && strlen(doc) <= DOC_CACHE_MAX_TEXT) doc_cache_put(id, out);
         }
         store_finalize(st);
     }
