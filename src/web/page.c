@@ -17,6 +17,15 @@ void page_t(struct http_req *r, struct buf *b, const char *key)
     html_text(b, T(r, key));
 }
 
+void page_para(struct http_req *r, struct buf *b, const char *cls, const char *key)
+{
+    buf_puts(b, "<p class=\"");
+    buf_puts(b, cls);
+    buf_puts(b, "\">");
+    page_t(r, b, key);
+    buf_puts(b, "</p>");
+}
+
 void page_table_head(struct http_req *r, struct buf *b, const char *const *col_keys, size_t n)
 {
     buf_puts(b, "<thead><tr>");

@@ -31,6 +31,8 @@ int page_send_bytes(struct http_req *r, const char *html, size_t len);
 
 /** Writes T(key) escaped as HTML text. */
 void page_t(struct http_req *r, struct buf *b, const char *key);
+/** A paragraph <p class="cls">T(key)</p>. */
+void page_para(struct http_req *r, struct buf *b, const char *cls, const char *key);
 /** Elements in an array of static size. */
 #define PAGE_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 /** A table's head: "<thead><tr>", a column header T(key) for each of the n

@@ -934,9 +934,7 @@ static void materials_fieldset(struct http_req *r, struct buf *b, struct apply *
                                const struct err *e)
 {
     fieldset_open(r, b, "apply.form.materials");
-    buf_puts(b, "<p class=\"hint\">");
-    page_t(r, b, "apply.form.materials.hint");
-    buf_puts(b, "</p>");
+    page_para(r, b, "hint", "apply.form.materials.hint");
     size_t i;
     json_t *m;
     json_array_foreach(materials(a), i, m)
@@ -1033,9 +1031,9 @@ static int apply_render(struct http_req *r, struct apply *a, int status, const s
     page_t(r, &b, "apply.form.save");
     buf_puts(&b, "</button></li><li><button type=\"submit\" name=\"submit\" value=\"1\">");
     page_t(r, &b, "apply.form.submit");
-    buf_puts(&b, "</button></li></ul><p class=\"hint\">");
-    page_t(r, &b, "apply.form.submit.hint");
-    buf_puts(&b, "</p></form></section>");
+    buf_puts(&b, "</button></li></ul>");
+    page_para(r, &b, "hint", "apply.form.submit.hint");
+    buf_puts(&b, "</form></section>");
     return page_send(r, &b, status);
 }
 
@@ -1759,9 +1757,8 @@ static void rating(struct http_req *r, struct buf *b, json_t *cs, const char *nu
     }
     buf_puts(b, "</fieldset><fieldset class=\"field\"><legend>");
     page_t(r, b, "apply.rate.indicators");
-    buf_puts(b, "</legend><p class=\"hint\">");
-    page_t(r, b, "apply.rate.indicators.hint");
-    buf_puts(b, "</p>");
+    buf_puts(b, "</legend>");
+    page_para(r, b, "hint", "apply.rate.indicators.hint");
     for (int i = 0; indicators[i]; i++) {
         const char *in = arena_printf(r->arena, "ind.%s", indicators[i]);
         snprintf(key, sizeof key, "apply.ind.%s", indicators[i]);
@@ -2002,9 +1999,8 @@ int page_case_receipt(struct http_req *r)
     page_t(r, &b, "apply.receipt.title");
     buf_puts(&b, "</h1>");
     done_note(r, &b);
-    buf_puts(&b, "<p class=\"lead\">");
-    page_t(r, &b, "apply.receipt.lead");
-    buf_puts(&b, "</p><p class=\"case-number\"><span>");
+    page_para(r, &b, "lead", "apply.receipt.lead");
+    buf_puts(&b, "<p class=\"case-number\"><span>");
     page_t(r, &b, "apply.case.number");
     buf_puts(&b, "</span> <strong>");
     html_text(&b, disp);
@@ -2051,9 +2047,8 @@ static int locker_render(struct http_req *r, int status, const struct err *e)
     page_open(r, &b, "apply.locker.title", NAV_NONE);
     buf_puts(&b, "<section aria-labelledby=\"h-locker\"><h1 id=\"h-locker\">");
     page_t(r, &b, "apply.locker.title");
-    buf_puts(&b, "</h1><p class=\"lead\">");
-    page_t(r, &b, "apply.locker.lead");
-    buf_puts(&b, "</p>");
+    buf_puts(&b, "</h1>");
+    page_para(r, &b, "lead", "apply.locker.lead");
     done_note(r, &b);
     if (e) page_error_box(r, &b, e);
     /* Upload */
@@ -2083,9 +2078,7 @@ static int locker_render(struct http_req *r, int status, const struct err *e)
     }
     buf_puts(&b, "</form>");
     if (!json_array_size(items)) {
-        buf_puts(&b, "<p class=\"note\">");
-        page_t(r, &b, "apply.locker.empty");
-        buf_puts(&b, "</p>");
+        page_para(r, &b, "note", "apply.locker.empty");
     } else {
         buf_puts(
             &b,
@@ -2210,13 +2203,10 @@ int page_access_log(struct http_req *r)
     page_open(r, &b, "apply.access.title", NAV_NONE);
     buf_puts(&b, "<section aria-labelledby=\"h-access\"><h1 id=\"h-access\">");
     page_t(r, &b, "apply.access.title");
-    buf_puts(&b, "</h1><p class=\"lead\">");
-    page_t(r, &b, "apply.access.lead");
-    buf_puts(&b, "</p>");
+    buf_puts(&b, "</h1>");
+    page_para(r, &b, "lead", "apply.access.lead");
     if (!json_array_size(items)) {
-        buf_puts(&b, "<p class=\"note\">");
-        page_t(r, &b, "apply.access.empty");
-        buf_puts(&b, "</p>");
+        page_para(r, &b, "note", "apply.access.empty");
     } else {
         buf_puts(
             &b,

@@ -474,9 +474,7 @@ static void materials_table(struct http_req *r, struct buf *b, json_t *it)
         buf_puts(b, "</p>");
     }
     if (json_is_true(json_object_get(it, "acceptance_with_missing"))) {
-        buf_puts(b, "<p class=\"note\">");
-        page_t(r, b, "portal.missing_ok");
-        buf_puts(b, "</p>");
+        page_para(r, b, "note", "portal.missing_ok");
     }
     buf_puts(b, "</section>");
 }

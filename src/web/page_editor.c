@@ -1032,13 +1032,9 @@ static int render_edit(struct http_req *r, const struct edit_view *x, int status
         page_t(r, &b, st->draft_v ? "editor.item.editing_draft" : "editor.item.editing_published");
         buf_puts(&b, "</p>");
     } else {
-        buf_puts(&b, "<p class=\"hint\">");
-        page_t(r, &b, "editor.new.intro");
-        buf_puts(&b, "</p>");
+        page_para(r, &b, "hint", "editor.new.intro");
         if (json_array_size(x->depts) == 0) {
-            buf_puts(&b, "<p class=\"note\">");
-            page_t(r, &b, "editor.no_departments");
-            buf_puts(&b, "</p>");
+            page_para(r, &b, "note", "editor.no_departments");
         }
     }
     if (x->e) error_summary(r, &b, x->e, x->ps);
@@ -1058,9 +1054,7 @@ static int render_edit(struct http_req *r, const struct edit_view *x, int status
         page_t(r, &b, sections[s].title_key);
         buf_puts(&b, "</h2>");
         if (sections[s].fields == detail_fields) {
-            buf_puts(&b, "<p class=\"hint\">");
-            page_t(r, &b, "editor.section.detail.hint");
-            buf_puts(&b, "</p>");
+            page_para(r, &b, "hint", "editor.section.detail.hint");
         }
         for (size_t i = 0; i < sections[s].n; i++)
             render_field(r, &b, x, &sections[s].fields[i]);
@@ -1092,9 +1086,8 @@ static int render_edit(struct http_req *r, const struct edit_view *x, int status
             page_csrf(r, &b);
             buf_puts(&b, "<button type=\"submit\" class=\"button secondary\">");
             put_count(r, &b, "editor.withdraw", st->published_v);
-            buf_puts(&b, "</button></form><p class=\"hint\">");
-            page_t(r, &b, "editor.withdraw.hint");
-            buf_puts(&b, "</p>");
+            buf_puts(&b, "</button></form>");
+            page_para(r, &b, "hint", "editor.withdraw.hint");
         }
         if (st->draft_v || st->published_v) buf_puts(&b, "</section>\n");
     }
@@ -1483,9 +1476,9 @@ int page_editor_home(struct http_req *r)
     page_open(r, &b, "editor.home.title", NAV_EDITOR);
     buf_puts(&b, "<section aria-labelledby=\"h-editor\"><h1 id=\"h-editor\">");
     page_t(r, &b, "editor.home.title");
-    buf_puts(&b, "</h1><p class=\"lead\">");
-    page_t(r, &b, "editor.home.lead");
-    buf_puts(&b, "</p><ul class=\"actions\"><li><a class=\"button\" href=\"/editor/new\">");
+    buf_puts(&b, "</h1>");
+    page_para(r, &b, "lead", "editor.home.lead");
+    buf_puts(&b, "<ul class=\"actions\"><li><a class=\"button\" href=\"/editor/new\">");
     page_t(r, &b, "editor.home.new");
     buf_puts(&b, "</a></li><li><a href=\"/editor/carding");
     if (only) {
@@ -1496,9 +1489,7 @@ int page_editor_home(struct http_req *r)
     page_t(r, &b, "editor.home.carding");
     buf_puts(&b, "</a></li></ul>");
     if (json_array_size(depts) == 0) {
-        buf_puts(&b, "<p class=\"note\">");
-        page_t(r, &b, "editor.no_departments");
-        buf_puts(&b, "</p>");
+        page_para(r, &b, "note", "editor.no_departments");
     } else {
         filter_form(r, &b, "/editor", depts, only);
     }
@@ -1507,9 +1498,7 @@ int page_editor_home(struct http_req *r)
     buf_puts(&b, "</p>");
     int list_items = only || n <= HOME_MAX_ROWS;
     if (!list_items) {
-        buf_puts(&b, "<p class=\"note\">");
-        page_t(r, &b, "editor.home.choose");
-        buf_puts(&b, "</p>");
+        page_para(r, &b, "note", "editor.home.choose");
     }
     json_t *d;
     size_t k = 0;
@@ -1600,9 +1589,8 @@ int page_editor_carding(struct http_req *r)
     page_t(r, &b, "editor.back");
     buf_puts(&b, "</a></p><h1 id=\"h-carding\">");
     page_t(r, &b, "editor.carding.title");
-    buf_puts(&b, "</h1><p class=\"lead\">");
-    page_t(r, &b, "editor.carding.lead");
-    buf_puts(&b, "</p>");
+    buf_puts(&b, "</h1>");
+    page_para(r, &b, "lead", "editor.carding.lead");
     filter_form(r, &b, "/editor/carding", depts, only);
     /* every item carded once; problems kept per item for the tables */
     size_t nitems = json_array_size(items), total_err = 0, total_warn = 0;

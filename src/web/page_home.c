@@ -16,9 +16,8 @@ int page_home(struct http_req *r)
     page_open(r, &b, "web.home.title", NAV_HOME);
     buf_puts(&b, "<section class=\"hero\"><h1>");
     page_t(r, &b, "web.home.welcome");
-    buf_puts(&b, "</h1><p class=\"lead\">");
-    page_t(r, &b, "web.home.lead");
-    buf_puts(&b, "</p>");
+    buf_puts(&b, "</h1>");
+    page_para(r, &b, "lead", "web.home.lead");
     page_catalog_entries(r, &b);
     buf_puts(&b, "</section>\n<section aria-labelledby=\"h-services\"><h2 id=\"h-services\">");
     page_t(r, &b, "web.home.services");
@@ -32,9 +31,9 @@ int page_home(struct http_req *r)
         buf_puts(&b, "</h3><p>");
         snprintf(key, sizeof key, "web.home.t.%s.text", tiles[i]);
         page_t(r, &b, key);
-        buf_puts(&b, "</p><p class=\"badge\">");
-        page_t(r, &b, "web.home.soon");
-        buf_puts(&b, "</p></li>");
+        buf_puts(&b, "</p>");
+        page_para(r, &b, "badge", "web.home.soon");
+        buf_puts(&b, "</li>");
     }
     buf_puts(&b, "</ul></section>\n");
     buf_puts(&b, "<section class=\"card\" aria-labelledby=\"h-account\"><h2 id=\"h-account\">");

@@ -44,9 +44,9 @@ static int render(struct http_req *r, int status, const char *username, const st
     page_next_query(&b, next);
     buf_puts(&b, "\">");
     page_t(r, &b, "web.login.register_link");
-    buf_puts(&b, "</a></p><p class=\"aside\">");
-    page_t(r, &b, "web.login.forgot");
-    buf_puts(&b, "</p></section>");
+    buf_puts(&b, "</a></p>");
+    page_para(r, &b, "aside", "web.login.forgot");
+    buf_puts(&b, "</section>");
     return page_send(r, &b, status);
 }
 

@@ -98,9 +98,7 @@ int page_messages(struct http_req *r)
     counted(r, &b, "notify.page.unread_count", list.unread);
     buf_puts(&b, "</p>");
     if (list.n == 0) {
-        buf_puts(&b, "<p class=\"note\">");
-        page_t(r, &b, "notify.page.empty");
-        buf_puts(&b, "</p>");
+        page_para(r, &b, "note", "notify.page.empty");
     } else {
         buf_puts(&b, "<ul class=\"messages\">");
         for (int i = 0; i < list.n; i++)

@@ -80,9 +80,7 @@ int page_profile(struct http_req *r)
     page_t(r, &b, key);
     buf_puts(&b, "</p>");
     if (a.id_number) {
-        buf_puts(&b, "<p class=\"hint\">");
-        page_t(r, &b, "web.profile.id_whole");
-        buf_puts(&b, "</p>");
+        page_para(r, &b, "hint", "web.profile.id_whole");
     }
     buf_puts(&b, "</section>");
     return page_send(r, &b, 200);

@@ -630,9 +630,7 @@ static void applicant_section(struct http_req *r, struct buf *b, json_t *k)
     }
     buf_puts(b, "</dl>");
     if (json_object_size(form) || json_object_size(pre)) {
-        buf_puts(b, "<p class=\"hint\">");
-        page_t(r, b, "workbench.case.verified_hint");
-        buf_puts(b, "</p>");
+        page_para(r, b, "hint", "workbench.case.verified_hint");
     }
     buf_puts(b, "</section>\n");
 }
@@ -708,9 +706,8 @@ static void materials_section(struct http_req *r, struct buf *b, json_t *k)
             }
             buf_puts(b, "</td></tr>");
         }
-        buf_puts(b, "</tbody></table></div><p class=\"hint\">");
-        page_t(r, b, "workbench.case.view_logged");
-        buf_puts(b, "</p>");
+        buf_puts(b, "</tbody></table></div>");
+        page_para(r, b, "hint", "workbench.case.view_logged");
     }
     json_t *owed = json_object_get(k, "owed");
     if (json_array_size(owed)) {
@@ -804,9 +801,7 @@ static void limit_block(struct http_req *r, struct buf *b, json_t *tl, const cha
     if (str_of(tl, "delivery_due")) fact(r, b, "workbench.tl.delivery", str_of(tl, "delivery_due"));
     buf_puts(b, "</dl>");
     if (json_is_true(json_object_get(tl, "provisional"))) {
-        buf_puts(b, "<p class=\"hint\">");
-        page_t(r, b, "workbench.tl.provisional");
-        buf_puts(b, "</p>");
+        page_para(r, b, "hint", "workbench.tl.provisional");
     }
     json_t *steps = json_object_get(tl, "steps");
     if (json_array_size(steps)) {
@@ -1304,9 +1299,7 @@ static void action_form(struct http_req *r, struct buf *b, json_t *k, enum case_
     buf_puts(b, "</h3>");
     snprintf(key, sizeof key, "workbench.about.%s", aname);
     if (strcmp(T(r, key), key) != 0) {
-        buf_puts(b, "<p class=\"hint\">");
-        page_t(r, b, key);
-        buf_puts(b, "</p>");
+        page_para(r, b, "hint", key);
     }
     buf_puts(b, "<form method=\"post\" action=\"/workbench/cases/");
     html_attr(b, number);
@@ -1356,9 +1349,7 @@ static void action_form(struct http_req *r, struct buf *b, json_t *k, enum case_
     case ACT_REFUSE:
         afield(r, b, fl, a, "reason", FK_TEXTAREA, 1, "");
         afield(r, b, fl, a, "legal_basis", FK_TEXTAREA, 1, "");
-        buf_puts(b, "<p class=\"note\">");
-        page_t(r, b, "workbench.remedy");
-        buf_puts(b, "</p>");
+        page_para(r, b, "note", "workbench.remedy");
         break;
     case ACT_DELIVER:
         method_radios(r, b, fl, a);
@@ -1900,9 +1891,7 @@ int page_workbench_ratings(struct http_req *r)
     fact(r, &b, "workbench.ratings.open_tasks", num);
     buf_puts(&b, "</dl>");
     if (open) {
-        buf_puts(&b, "<p class=\"note\">");
-        page_t(r, &b, "workbench.ratings.tasks_note");
-        buf_puts(&b, "</p>");
+        page_para(r, &b, "note", "workbench.ratings.tasks_note");
     }
     rect_tasks(r, &b);
     if (count) {
